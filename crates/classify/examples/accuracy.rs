@@ -1,0 +1,79 @@
+//! Prints the classifier's measured accuracy on the labelled evaluation set:
+//! `cargo run -p evident-classify --example accuracy [-- [--split dev|test] [--misses] [FILE ...]]`.
+//!
+//! Without FILE arguments it reads `tests/eval/offences.csv` of this crate.
+//! `--misses` lists the top-1 misses of the dev split only: the test split's
+//! items are never printed, so that nobody tunes on them by accident.
+
+use std::fs::File;
+use std::process::ExitCode;
+
+use evident_classify::{Suggester, evaluate, read_labelled};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let show_misses = args.iter().any(|a| a == "--misses");
+    let only_split = args
+        .iter()
+        .position(|a| a == "--split")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let mut files: Vec<String> = Vec::new();
+    let mut skip_next = false;
+    for arg in &args {
+        if skip_next {
+            skip_next = false;
+        } else if arg == "--split" {
+            skip_next = true;
+        } else if arg != "--misses" {
+            files.push(arg.clone());
+        }
+    }
+    if files.is_empty() {
+        files.push(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/eval/offences.csv").to_owned());
+    }
+    let mut items = Vec::new();
+    for path in &files {
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) => {
+                eprintln!("error: {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match read_labelled(file, path) {
+            Ok(mut read) => items.append(&mut read),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let suggester = Suggester::new();
+    for report in evaluate(&suggester, &items) {
+        if only_split.as_ref().is_some_and(|s| *s != report.split) {
+            continue;
+        }
+        println!("{report}");
+        if show_misses && report.split == "dev" {
+            println!("dev top-1 misses ({}):", report.misses.len());
+            for miss in &report.misses {
+                let top = suggester.suggest(&miss.item.text, 1);
+                let reason = top
+                    .first()
+                    .map(|s| s.reason.as_str())
+                    .unwrap_or("no known word");
+                println!(
+                    "  [{}] {:?} label {} got {} ({})",
+                    miss.item.source,
+                    miss.item.text,
+                    miss.item.label,
+                    miss.suggested.unwrap_or("--"),
+                    reason
+                );
+            }
+            println!();
+        }
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,8 @@
+//! Integration tests that drive the real `evident` binary, one test binary for
+//! the whole command line (each test binary links the full dependency tree).
+
+mod common;
+mod crash;
+mod iccs;
+mod ingest;
+mod pipeline;

@@ -1,0 +1,307 @@
+//! Computation of the catalogue's indicators.
+//!
+//! Each indicator is SQL over the canonical tables (aggregated by the engine,
+//! local or distributed) followed by a little Rust over the small aggregated
+//! result: denominators, confidence intervals, ratios. Rows are sorted by their
+//! codes so that the same data always gives the same bytes.
+
+mod counts;
+mod justice;
+mod population;
+mod prison;
+mod reoffending;
+mod severity;
+
+use std::collections::HashMap;
+
+use crate::catalogue::{Indicator, indicator};
+use crate::cube::{self, Cell, CubeDimension, CubeMeasure};
+use crate::error::{EngineError, Result};
+use crate::output::IndicatorTable;
+use crate::request::{Breakdown, ComputeRequest, DateBasis, Frequency};
+use crate::session::Engine;
+
+pub use population::Population;
+
+/// The indicators computed when none are named.
+pub const STANDARD_SET: &[&str] = &[
+    "offences",
+    "victims",
+    "sdg_16_1_1",
+    "sdg_16_2_2",
+    "sdg_16_3_2",
+    "sdg_16_10_1",
+    "justice_chain",
+    "prison_occupancy",
+    "severity_index",
+    "reoffending",
+    "recidivism",
+];
+
+/// Computes the requested indicators (the standard set when none are named).
+pub async fn compute(engine: &Engine, request: &ComputeRequest) -> Result<Vec<IndicatorTable>> {
+    let ids: Vec<&str> = if request.indicators.is_empty() {
+        STANDARD_SET.to_vec()
+    } else {
+        request.indicators.iter().map(String::as_str).collect()
+    };
+    let mut wanted = Vec::new();
+    for id in ids {
+        let definition = indicator(id).ok_or_else(|| {
+            EngineError::InvalidRequest(format!(
+                "unknown indicator {id:?}; `evident indicators list` shows the catalogue"
+            ))
+        })?;
+        wanted.push(definition);
+    }
+    let job = Job {
+        engine,
+        request,
+        population: Population::load(engine).await?,
+        data_end: last_recorded_date(engine).await?,
+    };
+    let mut tables = Vec::new();
+    for definition in wanted {
+        tracing::info!(indicator = definition.id, "computing");
+        for mut table in job.compute(definition).await? {
+            // A period that runs past the last recorded date would show a partial
+            // count as if it were complete; it is left out unless asked for.
+            if request.to.is_none() {
+                if let (Some(end), Some(periods)) = (&job.data_end, table.text("period")) {
+                    let keep: Vec<bool> =
+                        periods.iter().map(|p| period_is_complete(p, end)).collect();
+                    table.retain_rows(&keep);
+                }
+            }
+            tables.push(table);
+        }
+    }
+    Ok(tables)
+}
+
+/// Shared state of one compute run.
+pub(crate) struct Job<'a> {
+    pub engine: &'a Engine,
+    pub request: &'a ComputeRequest,
+    pub population: Population,
+    /// The last date offences were recorded (`YYYY-MM-DD`): the data's horizon.
+    pub data_end: Option<String>,
+}
+
+/// The last recorded date of the offences, if there are any.
+async fn last_recorded_date(engine: &Engine) -> Result<Option<String>> {
+    use datafusion::arrow::array::Array;
+    let batches = engine
+        .query(&format!(
+            "SELECT CAST(MAX(recorded_date) AS VARCHAR) FROM {}",
+            crate::tables::OFFENCES
+        ))
+        .await?;
+    for batch in &batches {
+        if batch.num_rows() > 0 {
+            let column = crate::cube::text_column(batch, 0)?;
+            if !column.is_null(0) {
+                return Ok(Some(column.value(0).to_owned()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the period ends on or before `end` (a `YYYY-MM-DD` date).
+pub(crate) fn period_is_complete(period: &str, end: &str) -> bool {
+    match (
+        period.parse::<crate::request::Period>(),
+        reoffending::next_day(end),
+    ) {
+        (Ok(p), Some(after)) => p.end_exclusive() <= after,
+        _ => true,
+    }
+}
+
+impl Job<'_> {
+    async fn compute(&self, definition: &'static Indicator) -> Result<Vec<IndicatorTable>> {
+        let one = |t: IndicatorTable| vec![t];
+        match definition.id {
+            "offences" => counts::offences(self).await.map(one),
+            "victims" => counts::victims(self).await.map(one),
+            "sdg_16_1_1" => counts::homicide_victims(self).await.map(one),
+            "sdg_16_2_2" => counts::trafficking_victims(self).await.map(one),
+            "sdg_16_10_1" => counts::killings_of_defenders(self).await.map(one),
+            "sdg_16_3_2" => prison::unsentenced_share(self).await.map(one),
+            "prison_occupancy" => prison::occupancy(self).await.map(one),
+            "justice_chain" => justice::chain(self).await.map(one),
+            "severity_index" => severity::index(self).await,
+            "reoffending" => reoffending::proven_reoffending(self).await.map(one),
+            "recidivism" => reoffending::recidivism(self).await.map(one),
+            other => Err(EngineError::InvalidRequest(format!(
+                "indicator {other} has no computation"
+            ))),
+        }
+    }
+
+    /// The breakdown asked for, or `default`; refuses dimensions the indicator lacks.
+    pub fn breakdown(&self, id: &str, default: Breakdown, allowed: &Allowed) -> Result<Breakdown> {
+        let Some(asked) = &self.request.breakdown else {
+            return Ok(default);
+        };
+        let refuse = |what: &str| {
+            Err(EngineError::InvalidRequest(format!(
+                "indicator {id} cannot be broken down by {what}"
+            )))
+        };
+        if asked.iccs_level.is_some() && !allowed.iccs {
+            return refuse("ICCS category");
+        }
+        if asked.area_level.is_some() && !allowed.area {
+            return refuse("area");
+        }
+        if asked.sex && !allowed.sex {
+            return refuse("sex");
+        }
+        if asked.age && !allowed.age {
+            return refuse("age");
+        }
+        if let Some(period) = asked.period {
+            if period < allowed.finest_period {
+                return refuse(
+                    &format!("{period:?} (finest is {:?})", allowed.finest_period).to_lowercase(),
+                );
+            }
+        }
+        Ok(Breakdown {
+            // An indicator always keeps a period; the request may change its length.
+            period: asked.period.or(default.period),
+            ..asked.clone()
+        })
+    }
+
+    /// The standard breakdown for the request's purpose.
+    pub fn standard(&self, analysis: Breakdown, publication: Breakdown) -> Breakdown {
+        match self.request.purpose {
+            crate::request::Purpose::Analysis => analysis,
+            crate::request::Purpose::Publication => publication,
+        }
+    }
+
+    /// `AND <date> >= … AND <date> < …` for the requested periods.
+    pub fn date_filter(&self, column: &str) -> String {
+        let mut filter = String::new();
+        if let Some(from) = &self.request.from {
+            filter.push_str(&format!(" AND {column} >= DATE '{}'", from.first_day()));
+        }
+        if let Some(to) = &self.request.to {
+            filter.push_str(&format!(" AND {column} < DATE '{}'", to.end_exclusive()));
+        }
+        filter
+    }
+
+    /// The date that places an offence in a period.
+    pub fn offence_date(&self, alias: &str) -> String {
+        match self.request.date_basis {
+            DateBasis::Recorded => format!("{alias}.recorded_date"),
+            DateBasis::Occurred => {
+                format!("COALESCE({alias}.occurred_date, {alias}.recorded_date)")
+            }
+        }
+    }
+
+    /// Runs a cube and returns its cells keyed by their codes.
+    pub async fn cube(
+        &self,
+        from: &str,
+        dimensions: &[CubeDimension],
+        measures: &[CubeMeasure],
+    ) -> Result<Vec<Cell>> {
+        let sql = cube::cube_sql(from, dimensions, measures);
+        tracing::debug!(%sql, "cube");
+        let batches = self.engine.query(&sql).await?;
+        cube::read_cells(&batches, dimensions, measures)
+    }
+}
+
+/// Which dimensions an indicator accepts in `--by`.
+pub(crate) struct Allowed {
+    pub iccs: bool,
+    pub area: bool,
+    pub sex: bool,
+    pub age: bool,
+    pub finest_period: Frequency,
+}
+
+/// Level expressions of the period dimension for a date expression.
+pub(crate) fn period_levels(frequency: Frequency, date: &str) -> Vec<String> {
+    let year = format!("to_char({date}, '%Y')");
+    match frequency {
+        Frequency::Year => vec![year],
+        Frequency::Quarter => vec![
+            year.clone(),
+            format!(
+                "concat({year}, '-Q', CAST(CAST(date_part('quarter', {date}) AS BIGINT) AS VARCHAR))"
+            ),
+        ],
+        Frequency::Month => vec![year, format!("to_char({date}, '%Y-%m')")],
+    }
+}
+
+/// Level expressions of the area dimension (region, district) given the alias
+/// of the `areas` row of the record's district.
+pub(crate) fn area_levels(level: u8, district: &str, areas_alias: &str) -> Vec<String> {
+    let region = format!("COALESCE({areas_alias}.parent_code, '_U')");
+    if level >= 2 {
+        vec![region, district.to_owned()]
+    } else {
+        vec![region]
+    }
+}
+
+/// Level expressions of the ICCS dimension given the alias of the `iccs_levels` row.
+pub(crate) fn iccs_level_columns(level: u8, alias: &str) -> Vec<String> {
+    (1..=level.clamp(1, 4))
+        .map(|l| format!("{alias}.l{l}"))
+        .collect()
+}
+
+/// The level of a period code: years are 1, months and quarters 2.
+pub(crate) fn period_frequency(code: &str) -> Frequency {
+    if code.contains("-Q") {
+        Frequency::Quarter
+    } else if code.len() == 7 {
+        Frequency::Month
+    } else {
+        Frequency::Year
+    }
+}
+
+/// The year of a period code.
+pub(crate) fn period_year(code: &str) -> Option<i32> {
+    code.get(..4)?.parse().ok()
+}
+
+/// Court decisions with the ICCS code of the offence they decide: the code of
+/// the police record in the same case with the same national code, else the
+/// most common classification of that national code, else `NC`.
+pub(crate) fn classified_court_decisions() -> String {
+    use crate::tables::{COURT_DECISIONS, NOT_CLASSIFIABLE, OFFENCES};
+    format!(
+        "(SELECT d.case_id, d.person_id, d.offence_date, d.prosecution_date, d.decision_date, \
+                 d.national_code, d.outcome, d.sentence_type, d.sentence_months, \
+                 COALESCE(by_case.iccs_code, by_code.iccs_code, '{NOT_CLASSIFIABLE}') AS iccs_code \
+          FROM {COURT_DECISIONS} d \
+          LEFT JOIN (SELECT case_id, national_code, MIN(iccs_code) AS iccs_code FROM {OFFENCES} \
+                     WHERE case_id IS NOT NULL AND iccs_code IS NOT NULL \
+                     GROUP BY case_id, national_code) by_case \
+            ON d.case_id = by_case.case_id AND d.national_code = by_case.national_code \
+          LEFT JOIN (SELECT national_code, iccs_code FROM \
+                       (SELECT national_code, iccs_code, ROW_NUMBER() OVER \
+                          (PARTITION BY national_code ORDER BY COUNT(*) DESC, iccs_code) AS rank \
+                        FROM {OFFENCES} WHERE iccs_code IS NOT NULL \
+                        GROUP BY national_code, iccs_code) WHERE rank = 1) by_code \
+            ON d.national_code = by_code.national_code)"
+    )
+}
+
+/// Index cells by their codes.
+pub(crate) fn by_codes(cells: Vec<Cell>) -> HashMap<Vec<String>, Cell> {
+    cells.into_iter().map(|c| (c.codes.clone(), c)).collect()
+}
