@@ -15,8 +15,9 @@
 //   EVIDENT_MAX_LOAD_MS  slowest acceptable page load (default: 1000)
 //   CHROMIUM             browser executable (default: /usr/bin/chromium)
 //
-// On success it prints one JSON object with what it read (the Rust test
-// compares those numbers with its fixture) and exits 0; on any failed check it
+// On success it prints one JSON object with what it read (the Rust tests
+// compare those numbers with the fixture's, or with the published release's
+// CSV when it runs against `evident serve`) and exits 0; on any failed check it
 // prints the reason to stderr and exits 1.
 
 import { chromium } from 'playwright-core';

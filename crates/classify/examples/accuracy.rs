@@ -1,18 +1,24 @@
 //! Prints the classifier's measured accuracy on the labelled evaluation set:
-//! `cargo run -p evident-classify --example accuracy [-- [--split dev|test] [--misses] [FILE ...]]`.
+//! `cargo run -p evident-classify --example accuracy [-- [--split dev|test|synthetic] [--misses] [--synthetic] [FILE ...]]`.
 //!
 //! Without FILE arguments it reads `tests/eval/offences.csv` of this crate.
-//! `--misses` lists the top-1 misses of the dev split only: the test split's
-//! items are never printed, so that nobody tunes on them by accident.
+//! `--synthetic` adds the synthetic country's national code list, labelled
+//! from its true correspondence (split `synthetic`). `--misses` lists the
+//! top-1 misses of the dev split only: the test and synthetic items are never
+//! printed, so that nobody tunes on them by accident.
 
 use std::fs::File;
 use std::process::ExitCode;
 
 use evident_classify::{Suggester, evaluate, read_labelled};
 
+#[path = "../tests/eval/synthetic_items.rs"]
+mod synthetic_items;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let show_misses = args.iter().any(|a| a == "--misses");
+    let with_synthetic = args.iter().any(|a| a == "--synthetic");
     let only_split = args
         .iter()
         .position(|a| a == "--split")
@@ -25,7 +31,7 @@ fn main() -> ExitCode {
             skip_next = false;
         } else if arg == "--split" {
             skip_next = true;
-        } else if arg != "--misses" {
+        } else if arg != "--misses" && arg != "--synthetic" {
             files.push(arg.clone());
         }
     }
@@ -49,6 +55,9 @@ fn main() -> ExitCode {
             }
         }
     }
+    if with_synthetic {
+        items.extend(synthetic_items::synthetic_items());
+    }
     let suggester = Suggester::new();
     for report in evaluate(&suggester, &items) {
         if only_split.as_ref().is_some_and(|s| *s != report.split) {
@@ -58,17 +67,19 @@ fn main() -> ExitCode {
         if show_misses && report.split == "dev" {
             println!("dev top-1 misses ({}):", report.misses.len());
             for miss in &report.misses {
-                let top = suggester.suggest(&miss.item.text, 1);
+                let top = suggester.suggest(&miss.item.text, 3);
                 let reason = top
                     .first()
                     .map(|s| s.reason.as_str())
                     .unwrap_or("no known word");
+                let alternatives: Vec<&str> = top.iter().skip(1).map(|s| s.code).collect();
                 println!(
-                    "  [{}] {:?} label {} got {} ({})",
+                    "  [{}] {:?} label {} got {} [alt {}] ({})",
                     miss.item.source,
                     miss.item.text,
                     miss.item.label,
                     miss.suggested.unwrap_or("--"),
+                    alternatives.join(" "),
                     reason
                 );
             }

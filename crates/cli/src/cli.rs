@@ -45,6 +45,9 @@ pub enum Command {
     Compute(crate::commands::compute::ComputeArgs),
     /// Run the whole chain on a built-in synthetic country.
     Demo(crate::commands::demo::DemoArgs),
+    /// Estimate a prevention programme's effect: interrupted time series,
+    /// difference-in-differences, synthetic control.
+    Evaluate(crate::commands::evaluate::EvaluateArgs),
     /// Write the raw files of a synthetic country, with the known answers in truth.json.
     Generate(crate::commands::generate::GenerateArgs),
     /// Browse the ICCS 1.0 classification.
@@ -65,6 +68,10 @@ pub enum Command {
     Init(crate::commands::workspace::InitArgs),
     /// Ingest one source file as one batch (rows stored, quarantined or counted as duplicates).
     Ingest(crate::commands::ingest::IngestArgs),
+    /// Serve the dashboard and the REST API (OpenAPI document at /api/openapi.json).
+    Serve(crate::commands::serve::ServeArgs),
+    /// Early warning: flag offence categories × areas that rise beyond their seasonal baseline.
+    Trends(crate::commands::trends::TrendsArgs),
     /// See, fix and resend the rows ingest set aside.
     #[command(subcommand)]
     Quarantine(crate::commands::quarantine::QuarantineCommand),
@@ -74,6 +81,14 @@ pub enum Command {
     /// Write and check schema files (how a source maps onto a record kind).
     #[command(subcommand)]
     Schema(crate::commands::schema::SchemaCommand),
+    /// Server accounts and their roles (public, analyst, microdata, admin).
+    #[command(subcommand)]
+    Users(crate::commands::users::UsersCommand),
+    /// API tokens: create (shown once), list, revoke.
+    #[command(subcommand)]
+    Tokens(crate::commands::users::TokensCommand),
+    /// Read the append-only audit log (releases, accounts, tokens, API requests).
+    Audit(crate::commands::audit::AuditArgs),
 }
 
 #[derive(Debug, Subcommand)]

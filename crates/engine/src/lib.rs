@@ -17,8 +17,10 @@ mod error;
 pub mod indicators;
 pub mod output;
 pub mod request;
+pub mod series;
 mod session;
 pub mod tables;
+pub mod trends;
 pub mod workspace;
 
 pub use catalogue::{CATALOGUE, Dimension, Indicator, indicator};

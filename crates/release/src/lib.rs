@@ -32,6 +32,7 @@ mod dictionary;
 mod diff;
 mod error;
 mod files;
+mod in_memory;
 mod layout;
 mod model;
 mod protect;
@@ -54,6 +55,7 @@ pub use crate::error::{ReleaseError, Result};
 pub use crate::files::{
     FileEntry, MANIFEST, MANIFEST_FORMAT, Manifest, Verification, read_manifest, sha256, verify,
 };
+pub use crate::in_memory::{ProtectedTables, protect_tables};
 pub use crate::protect::{GroupAudit, GroupLoss};
 pub use crate::read::{read_table, read_tables, table_from_csv};
 pub use crate::revision::Previous;

@@ -25,6 +25,7 @@ mod failpoint;
 pub mod key;
 pub mod records;
 mod releases;
+mod users;
 mod workspace;
 
 pub use classified::{ClassifiedFile, MappingVersion, NewClassifiedFile, UnclassifiedFile};
@@ -34,6 +35,9 @@ pub use failpoint::failpoint;
 pub use key::PseudonymKey;
 pub use records::{Codelist, Column, ColumnType, Presence, RecordKind, Values};
 pub use releases::ReleaseRecord;
+pub use users::{
+    AuditQuery, NewAuditEntry, Role, TokenCredential, TokenRecord, User, UserError, check_user_name,
+};
 pub use workspace::{
     AuditEntry, BatchInfo, BatchStatus, DatasetFile, InitOptions, InitReport, NewBatch,
     NewQuarantineEntry, QuarantineCategory, QuarantineEntry, SourceFileInfo, StagedBatch,

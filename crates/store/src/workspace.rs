@@ -589,6 +589,9 @@ impl Workspace {
             for entry in std::fs::read_dir(&staging).map_err(StoreError::io(&staging))? {
                 let entry = entry.map_err(StoreError::io(&staging))?;
                 let path = entry.path();
+                if is_scratch_of_running_process(&entry.file_name().to_string_lossy()) {
+                    continue;
+                }
                 let result = if path.is_dir() {
                     std::fs::remove_dir_all(&path)
                 } else {
@@ -1196,4 +1199,47 @@ fn read_text_column(
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Whether a staging entry is the query scratch directory of a process that is
+/// still running (`engine-PURPOSE-PID`, see `evident_engine::workspace::scratch_dir`):
+/// read-only commands never take the write lock, so their spill files must
+/// survive another command's clean-up.
+fn is_scratch_of_running_process(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("engine-") else {
+        return false;
+    };
+    let Some(pid) = rest.rsplit('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+        return false;
+    };
+    if pid == std::process::id() {
+        return true;
+    }
+    // Where /proc is absent the directory is kept: a stale one costs disk, a
+    // deleted live one fails a query.
+    let proc = std::path::Path::new("/proc");
+    !proc.exists() || proc.join(pid.to_string()).exists()
+}
+
+#[cfg(test)]
+mod scratch_tests {
+    use super::is_scratch_of_running_process;
+
+    #[test]
+    fn only_live_engine_scratch_directories_are_kept() {
+        let me = std::process::id();
+        assert!(is_scratch_of_running_process(&format!(
+            "engine-trends-{me}"
+        )));
+        assert!(is_scratch_of_running_process(&format!(
+            "engine-compute-x-{me}"
+        )));
+        // PIDs above the kernel's maximum (4194304) never run.
+        assert!(
+            !is_scratch_of_running_process("engine-trends-4294967295")
+                || !std::path::Path::new("/proc").exists()
+        );
+        assert!(!is_scratch_of_running_process("batch-12"));
+        assert!(!is_scratch_of_running_process("engine-trends-notapid"));
+    }
 }

@@ -2,13 +2,16 @@
 //!
 //! Generate the Republic of Valmora, ingest its raw files with the schemas
 //! shipped for it, import the office's correspondence table, classify, compute
-//! the standard indicators, and compare what was found with `truth.json`.
+//! the standard indicators, run early warning, publish a release, compare what
+//! was found with `truth.json`, and serve the dashboard over the result.
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
+use evident_engine::trends::{TrendsRequest, describe_flag, trends};
 use evident_engine::{ComputeRequest, EngineTarget, Purpose};
 use evident_ingest::{IngestOptions, Outcome, Schema};
 use evident_store::{InitOptions, Workspace};
@@ -19,7 +22,7 @@ use super::classify::{ClassifyView, classify_workspace};
 use super::compute::{ComputeView, run_request, tables_dir};
 use super::generate::{GenerateReport, write_country};
 use super::publish::{PublishArgs, PublishView, publish_release};
-use crate::output::Output;
+use crate::output::{Output, UsageError};
 
 /// The raw files of the synthetic country and the schema that reads each,
 /// reference data first. The schemas are compiled in so the demo runs anywhere.
@@ -72,7 +75,8 @@ const MARKER: &str = ".evident-demo";
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  evident demo\n  evident demo --dir /tmp/valmora --offences 1000000"
+    after_help = "Examples:\n  evident demo\n  evident demo --addr 127.0.0.1:9000\n  \
+        evident demo --dir /tmp/valmora --offences 1000000 --no-serve"
 )]
 pub struct DemoArgs {
     /// Where the demo writes the raw files, the workspace and the tables.
@@ -84,6 +88,12 @@ pub struct DemoArgs {
     /// Seed of the synthetic country.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Where to serve the dashboard and the API at the end (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORT")]
+    pub addr: String,
+    /// Stop after the report instead of serving the dashboard.
+    #[arg(long)]
+    pub no_serve: bool,
 }
 
 #[derive(Serialize)]
@@ -93,6 +103,7 @@ struct DemoReport {
     ingested: Vec<IngestLine>,
     classified: ClassifyView,
     computed: ComputeView,
+    early_warning: EarlyWarningLine,
     published: PublishView,
     findings: Vec<Finding>,
 }
@@ -106,6 +117,15 @@ struct IngestLine {
     duplicates: u64,
 }
 
+/// What early warning flagged, in words.
+#[derive(Serialize)]
+struct EarlyWarningLine {
+    series: usize,
+    since: String,
+    flagged: Vec<String>,
+    file: PathBuf,
+}
+
 /// One figure found by Evident beside the truth it should recover.
 #[derive(Serialize)]
 struct Finding {
@@ -115,8 +135,15 @@ struct Finding {
 }
 
 pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
+    // Checked first so a typo does not cost a whole run.
+    let addr: SocketAddr = args.addr.parse().map_err(|e| {
+        UsageError(format!(
+            "--addr {}: {e}; expected HOST:PORT such as 127.0.0.1:8080",
+            args.addr
+        ))
+    })?;
     prepare(&args.dir)?;
-    let steps = 6;
+    let steps = if args.no_serve { 7 } else { 8 };
     let raw = args.dir.join("raw");
     out.status(format!(
         "1/{steps} generating the Republic of Valmora ({} offences)",
@@ -173,11 +200,15 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
         )
         .await?;
 
-        out.status(format!("5/{steps} publishing release valmora-demo (disclosure control, audit, SDMX)"));
+        out.status(format!("5/{steps} early warning: every ICCS category × area against its seasonal baseline"));
+        let (early_warning, rise) = early_warning(&ws, &raw).await?;
+
+        out.status(format!("6/{steps} publishing release valmora-demo (disclosure control, audit, SDMX)"));
         let published = publish_release(&ws, &PublishArgs::demo("valmora-demo"), out).await?;
 
-        out.status(format!("6/{steps} comparing with truth.json"));
-        let findings = compare_with_truth(&raw, &analysis)?;
+        out.status(format!("7/{steps} comparing with truth.json"));
+        let mut findings = compare_with_truth(&raw, &analysis)?;
+        findings.push(rise);
         ws.close().await;
         anyhow::Ok(DemoReport {
             dir: args.dir.clone(),
@@ -185,11 +216,89 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
             ingested,
             classified,
             computed,
+            early_warning,
             published,
             findings,
         })
     })?;
-    out.emit(&report, |w| print_report(w, &report))
+    out.emit(&report, |w| print_report(w, &report))?;
+    if args.no_serve {
+        return Ok(());
+    }
+    out.status(format!(
+        "8/{steps} serving the dashboard and the API (Ctrl-C to stop)"
+    ));
+    let config = evident_server::ServeConfig {
+        workspace: args.dir.join("workspace"),
+        addr,
+    };
+    let served = rt.block_on(evident_server::serve(config)).with_context(|| {
+        format!("serving the dashboard on {addr} (choose another with --addr, or --no-serve)")
+    });
+    super::serve::stop(rt);
+    served
+}
+
+/// Runs `evident trends` with its defaults and writes the file the dashboard's
+/// early-warning page reads; says whether the generator's emerging rise was flagged.
+async fn early_warning(ws: &Workspace, raw: &Path) -> anyhow::Result<(EarlyWarningLine, Finding)> {
+    let engine = super::data::engine(ws, "trends", EngineTarget::Local).await?;
+    super::data::register_workspace(&engine, ws).await?;
+    let report = trends(&engine, &TrendsRequest::default())
+        .await
+        .map_err(super::trends::engine_error);
+    let _ = std::fs::remove_dir_all(super::data::scratch_dir(ws, "trends"));
+    let report = report?;
+    let file = ws.root().join("trends").join("latest.json");
+    super::trends::write_latest(&file, &report)?;
+
+    let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(raw.join("truth.json"))?)?;
+    let threat = &truth["effects"]["emerging_threat"];
+    let (code, region) = (
+        threat["iccs_code"].as_str().unwrap_or_default(),
+        threat["region"].as_str().unwrap_or_default(),
+    );
+    // The rise counts as found when the category or one of its ancestors is
+    // flagged in its region or nationally.
+    let found = report
+        .flagged
+        .iter()
+        .find(|f| {
+            code.starts_with(&f.code)
+                && (f.area == region && f.area_level == evident_engine::series::AreaLevel::Region
+                    || f.area_level == evident_engine::series::AreaLevel::National)
+        })
+        .map_or_else(
+            || format!("not flagged by {}", report.last_period),
+            |f| {
+                let size = f
+                    .size
+                    .as_ref()
+                    .map_or_else(String::new, |s| format!(" ×{:.2}", s.ratio));
+                format!(
+                    "{} {} from {}{size}",
+                    f.code,
+                    f.area,
+                    f.start.as_deref().unwrap_or("?")
+                )
+            },
+        );
+    let rise = Finding {
+        what: "emerging rise (early warning)".to_owned(),
+        found,
+        truth: format!(
+            "{code} region {region} from {} ×{}",
+            threat["start_month"].as_str().unwrap_or("?"),
+            threat["multiplier"]
+        ),
+    };
+    let line = EarlyWarningLine {
+        series: report.assessed,
+        since: report.since.clone(),
+        flagged: report.flagged.iter().map(describe_flag).collect(),
+        file,
+    };
+    Ok((line, rise))
 }
 
 /// Makes the demo directory, or clears what an earlier demo run left in it.
@@ -377,6 +486,18 @@ fn print_report(w: &mut dyn Write, report: &DemoReport) -> std::io::Result<()> {
         report.computed.tables.len(),
         report.computed.out.display()
     )?;
+    let e = &report.early_warning;
+    writeln!(
+        w,
+        "  early warning on {} series from {}: {} flagged (written to {})",
+        e.series,
+        e.since,
+        e.flagged.len(),
+        e.file.display()
+    )?;
+    for line in e.flagged.iter().take(5) {
+        writeln!(w, "    {line}")?;
+    }
     let p = &report.published;
     let (values, published): (usize, usize) = p
         .tables

@@ -1,10 +1,12 @@
 //! One module per command group; each turns parsed arguments into library calls.
 
+pub(crate) mod audit;
 pub(crate) mod batches;
 pub(crate) mod classify;
 pub(crate) mod compute;
 pub(crate) mod data;
 pub(crate) mod demo;
+pub(crate) mod evaluate;
 pub(crate) mod generate;
 mod iccs;
 pub(crate) mod indicators;
@@ -13,6 +15,9 @@ pub(crate) mod map;
 pub(crate) mod publish;
 pub(crate) mod quarantine;
 pub(crate) mod schema;
+pub(crate) mod serve;
+pub(crate) mod trends;
+pub(crate) mod users;
 pub(crate) mod workspace;
 
 use crate::cli::{Cli, Command};
@@ -24,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Classify(args) => classify::run(args, &cli.global, &out),
         Command::Compute(args) => compute::run(args, &cli.global, &out),
         Command::Demo(args) => demo::run(args, &out),
+        Command::Evaluate(args) => evaluate::run(args, &cli.global, &out),
         Command::Generate(args) => generate::run(args, &out),
         Command::Iccs(command) => iccs::run(command, &out),
         Command::Indicators(command) => indicators::run(command, &out),
@@ -32,9 +38,14 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Releases(command) => publish::releases(command, &cli.global, &out),
         Command::Init(args) => workspace::init(args, &out),
         Command::Ingest(args) => ingest::run(args, &cli.global, &out),
+        Command::Serve(args) => serve::run(args, &cli.global, &out),
+        Command::Trends(args) => trends::run(args, &cli.global, &out),
         Command::Quarantine(command) => quarantine::run(command, &cli.global, &out),
         Command::Batches(command) => batches::run(command, &cli.global, &out),
         Command::Schema(command) => schema::run(command, &out),
+        Command::Users(command) => users::users(command, &cli.global, &out),
+        Command::Tokens(command) => users::tokens(command, &cli.global, &out),
+        Command::Audit(args) => audit::run(args, &cli.global, &out),
     }
 }
 

@@ -54,6 +54,17 @@ pub struct PublishArgs {
     /// The same for victim-identifying cells (sexual offences, children, trafficking).
     #[arg(long, default_value_t = 5)]
     pub sensitive_threshold: u64,
+    /// Narrowest interval an attacker may derive for a withheld cell, in persons
+    /// (at least 1: a withheld cell is never disclosed exactly).
+    #[arg(long, default_value_t = 3)]
+    pub minimum_width: u64,
+    /// Narrowest interval as a percentage of the withheld cell's count.
+    #[arg(long, default_value_t = 10)]
+    pub protection_percent: u64,
+    /// Breadth of the secondary-suppression search: partner codes kept per
+    /// dimension (more can withhold less, and takes longer).
+    #[arg(long, default_value_t = 3, hide_short_help = true)]
+    pub search_breadth: usize,
     /// Rounding base for the rounding methods.
     #[arg(long, default_value_t = 5)]
     pub base: u64,
@@ -80,6 +91,9 @@ impl PublishArgs {
             method: Method::Suppression,
             threshold: 3,
             sensitive_threshold: 5,
+            minimum_width: 3,
+            protection_percent: 10,
+            search_breadth: 3,
             base: 5,
             seed: 1,
             revises: None,
@@ -202,6 +216,9 @@ pub async fn publish_release(
                 rules: Rules {
                     threshold: args.threshold,
                     sensitive_threshold: args.sensitive_threshold,
+                    minimum_width: args.minimum_width,
+                    protection_percent: args.protection_percent,
+                    candidates_per_dimension: args.search_breadth.max(1),
                     ..Rules::default()
                 },
             },

@@ -5,5 +5,8 @@
 #[cfg(feature = "ballista-standalone")]
 mod ballista;
 mod classification;
+mod evaluation;
 mod fixture;
 mod indicators;
+mod published;
+mod series;
