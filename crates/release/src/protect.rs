@@ -75,9 +75,6 @@ pub(crate) fn apply(
             source,
         };
         let release = group.release().map_err(wrap)?;
-        if let Ok(dir) = std::env::var("EVIDENT_DUMP_GROUPS") {
-            tmp_dump(&release, &format!("{dir}/{name}.json"));
-        }
         match control {
             Control::Suppression { rules } => {
                 let earlier = previous.and_then(|p| p.groups.get(&name));
@@ -261,26 +258,4 @@ fn name_hash(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
-}
-
-fn tmp_dump(release: &sdc::Release, path: &str) {
-    let dims: Vec<serde_json::Value> = release
-        .dimensions()
-        .iter()
-        .map(|h| {
-            let codes: Vec<serde_json::Value> = h
-                .codes()
-                .map(|c| serde_json::json!([c, h.parent_of(c)]))
-                .collect();
-            serde_json::json!({"name": h.name(), "total": h.total(), "codes": codes})
-        })
-        .collect();
-    let cells: Vec<serde_json::Value> = (0..release.len())
-        .map(|i| {
-            let c = release.cell(i);
-            serde_json::json!([release.codes(i), c.count, c.contributors, c.sensitive])
-        })
-        .collect();
-    let v = serde_json::json!({"dims": dims, "cells": cells});
-    let _ = std::fs::write(path, v.to_string());
 }

@@ -269,7 +269,7 @@ async fn early_warning(ws: &Workspace, raw: &Path) -> anyhow::Result<(EarlyWarni
                     || f.area_level == evident_engine::series::AreaLevel::National)
         })
         .map_or_else(
-            || format!("not flagged by {}", report.last_period),
+            || format!("not flagged from {} on (FDR 5 %)", report.since),
             |f| {
                 let size = f
                     .size
