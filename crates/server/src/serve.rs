@@ -285,12 +285,14 @@ impl Server {
             audit,
             figures,
         } = app;
-        // Warm up: check the latest release and protect the live tables now,
-        // not on the first request that needs them.
+        // Warm up: check the latest release and load the live tables now, not
+        // on the first request that needs them. Protecting the live tables is
+        // left to the first analyst who asks: on a large workspace it takes
+        // minutes of a core that a public-only server should not spend.
         let warm = figures.clone();
         let warming = tokio::spawn(async move {
             let _ = warm.release("latest").await;
-            if let Err(e) = warm.protected().await {
+            if let Err(e) = warm.live().await {
                 tracing::info!(reason = %e, "live figures are not available yet");
             }
         });

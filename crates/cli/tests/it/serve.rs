@@ -215,8 +215,8 @@ impl Server {
             panic!("no address in the first line of `evident serve`: {line:?}");
         };
         let server = Server { child, addr };
-        // The first request that needs the protected live cube waits for it;
-        // ask for it here so every test starts from a warm server.
+        // Wait until the server has loaded the live tables (the protected
+        // cube is built by the first analyst request and waited for).
         let deadline = Instant::now() + Duration::from_secs(300);
         loop {
             let ready = server.get("/api/ready", None);
