@@ -24,23 +24,9 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-use crate::common::{Run, evident_in};
+use crate::common::{FILES, Run, evident_in, generate_and_ingest};
 
 const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/synthetic");
-
-/// Raw file → shipped schema, reference data first (as in `pipeline.rs`).
-const FILES: &[(&str, &str)] = &[
-    ("areas.csv", "areas.toml"),
-    ("offence_codes.csv", "offence_codes.toml"),
-    ("population.csv", "population.toml"),
-    ("prison_facilities.csv", "facilities.toml"),
-    ("police_offences.csv", "offences.toml"),
-    ("police_persons.csv", "persons.toml"),
-    ("court_decisions.csv", "court_decisions.toml"),
-    ("prison_movements.csv", "prison_movements.toml"),
-];
-
 /// The release the test publishes.
 const RELEASE: &str = "browser-check";
 
@@ -122,25 +108,7 @@ fn run_in(dir: &Path, args: &[&str]) -> Run {
 /// Generates the synthetic country and takes it through to a release and an
 /// early-warning run.
 fn published_country(dir: &Path) {
-    evident_in(
-        Some(dir),
-        &["generate", "--out", "raw", "--offences", "20000", "--quiet"],
-    )
-    .success();
-    evident_in(Some(dir), &["init", "ws", "--key-file", "key", "--quiet"]).success();
-    for (file, schema) in FILES {
-        let schema = Path::new(SCHEMAS).join(schema);
-        run_in(
-            dir,
-            &[
-                "ingest",
-                &format!("raw/{file}"),
-                "--schema",
-                schema.to_str().expect("utf-8"),
-            ],
-        )
-        .success();
-    }
+    generate_and_ingest(dir, 20_000, FILES);
     run_in(
         dir,
         &[

@@ -58,3 +58,58 @@ pub fn evident_in(dir: Option<&Path>, args: &[&str]) -> Run {
 pub fn evident(args: &[&str]) -> Run {
     evident_in(None, args)
 }
+
+/// The synthetic country's shipped schemas.
+const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/synthetic");
+
+/// Raw file → shipped schema, reference data first.
+pub const FILES: &[(&str, &str)] = &[
+    ("areas.csv", "areas.toml"),
+    ("offence_codes.csv", "offence_codes.toml"),
+    ("population.csv", "population.toml"),
+    ("prison_facilities.csv", "facilities.toml"),
+    ("police_offences.csv", "offences.toml"),
+    ("police_persons.csv", "persons.toml"),
+    ("court_decisions.csv", "court_decisions.toml"),
+    ("prison_movements.csv", "prison_movements.toml"),
+];
+
+/// Generates a synthetic country of `offences` into `dir/raw` and ingests the
+/// raw `files` (e.g. [`FILES`]) into a new workspace `dir/ws` (key in
+/// `dir/key`), as a user would.
+pub fn generate_and_ingest(dir: &Path, offences: u64, files: &[(&str, &str)]) {
+    let offences = offences.to_string();
+    evident_in(
+        Some(dir),
+        &[
+            "generate",
+            "--out",
+            "raw",
+            "--offences",
+            &offences,
+            "--quiet",
+        ],
+    )
+    .success();
+    let key = dir.join("key");
+    let key = key.to_str().expect("utf-8 path");
+    evident_in(Some(dir), &["init", "ws", "--key-file", key, "--quiet"]).success();
+    for (file, schema) in files {
+        let schema = Path::new(SCHEMAS).join(schema);
+        let raw = format!("raw/{file}");
+        let schema = schema.to_str().expect("utf-8 path");
+        evident_in(
+            Some(dir),
+            &[
+                "ingest",
+                &raw,
+                "--schema",
+                schema,
+                "--workspace",
+                "ws",
+                "--quiet",
+            ],
+        )
+        .success();
+    }
+}

@@ -6,21 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{Run, evident_in};
-
-const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/synthetic");
-
-/// Raw file → shipped schema, reference data first.
-const FILES: &[(&str, &str)] = &[
-    ("areas.csv", "areas.toml"),
-    ("offence_codes.csv", "offence_codes.toml"),
-    ("population.csv", "population.toml"),
-    ("prison_facilities.csv", "facilities.toml"),
-    ("police_offences.csv", "offences.toml"),
-    ("police_persons.csv", "persons.toml"),
-    ("court_decisions.csv", "court_decisions.toml"),
-    ("prison_movements.csv", "prison_movements.toml"),
-];
+use crate::common::{FILES, Run, evident_in, generate_and_ingest};
 
 struct Country {
     dir: tempfile::TempDir,
@@ -35,31 +21,7 @@ impl Country {
             dir,
             truth: Value::Null,
         };
-        country
-            .run(&[
-                "generate",
-                "--out",
-                "raw",
-                "--offences",
-                &offences.to_string(),
-                "--quiet",
-            ])
-            .success();
-        let key = country.path("key");
-        country
-            .run(&["init", "ws", "--key-file", key.to_str().expect("utf-8")])
-            .success();
-        for (file, schema) in FILES {
-            let schema = Path::new(SCHEMAS).join(schema);
-            country
-                .run_in_ws(&[
-                    "ingest",
-                    &format!("raw/{file}"),
-                    "--schema",
-                    schema.to_str().expect("utf-8"),
-                ])
-                .success();
-        }
+        generate_and_ingest(country.dir.path(), offences, FILES);
         let truth =
             serde_json::from_slice(&std::fs::read(country.path("raw/truth.json")).expect("truth"))
                 .expect("truth json");

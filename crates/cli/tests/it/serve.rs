@@ -18,21 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{Run, evident_in};
-
-const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/synthetic");
-
-/// Raw file → shipped schema, reference data first.
-const FILES: &[(&str, &str)] = &[
-    ("areas.csv", "areas.toml"),
-    ("offence_codes.csv", "offence_codes.toml"),
-    ("population.csv", "population.toml"),
-    ("prison_facilities.csv", "facilities.toml"),
-    ("police_offences.csv", "offences.toml"),
-    ("police_persons.csv", "persons.toml"),
-    ("court_decisions.csv", "court_decisions.toml"),
-    ("prison_movements.csv", "prison_movements.toml"),
-];
+use crate::common::{FILES, Run, evident_in, generate_and_ingest};
 
 /// The release every test reads.
 const RELEASE: &str = "r2024";
@@ -60,24 +46,7 @@ impl Country {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create the test directory");
         let country = Country { dir };
-        country
-            .run(&["generate", "--out", "raw", "--offences", "20000", "--quiet"])
-            .success();
-        let key = country.dir.join("key");
-        country
-            .run(&["init", "ws", "--key-file", key.to_str().expect("utf-8")])
-            .success();
-        for (file, schema) in FILES {
-            let schema = Path::new(SCHEMAS).join(schema);
-            country
-                .ws(&[
-                    "ingest",
-                    &format!("raw/{file}"),
-                    "--schema",
-                    schema.to_str().expect("utf-8"),
-                ])
-                .success();
-        }
+        generate_and_ingest(&country.dir, 20_000, FILES);
         country
             .ws(&[
                 "map",

@@ -12,9 +12,7 @@ use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
-use crate::common::{Run, evident_in};
-
-const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/synthetic");
+use crate::common::{Run, evident_in, generate_and_ingest};
 
 /// Raw file → shipped schema: what early warning and evaluation read.
 const FILES: &[(&str, &str)] = &[
@@ -76,31 +74,7 @@ fn country() -> &'static Country {
             dir,
             truth: Value::Null,
         };
-        country
-            .run(&[
-                "generate",
-                "--out",
-                "raw",
-                "--offences",
-                "200000",
-                "--quiet",
-            ])
-            .success();
-        let key = country.path("key");
-        country
-            .run(&["init", "ws", "--key-file", key.to_str().expect("utf-8")])
-            .success();
-        for (file, schema) in FILES {
-            let schema = Path::new(SCHEMAS).join(schema);
-            country
-                .run_in_ws(&[
-                    "ingest",
-                    &format!("raw/{file}"),
-                    "--schema",
-                    schema.to_str().expect("utf-8"),
-                ])
-                .success();
-        }
+        generate_and_ingest(&country.dir, 200_000, FILES);
         country
             .run_in_ws(&[
                 "map",
