@@ -4,7 +4,7 @@
 # Some tests compare our numbers and files with other tools (statsmodels,
 # linearmodels, sdmx1, pysdmx, rsdmx, DuckDB) and drive a real browser. This
 # script first installs whatever of that is missing, idempotently:
-#   - Debian packages (Chromium, R with rsdmx), when run as root;
+#   - Debian packages (Chromium, R with rsdmx, Node.js and npm), when run as root;
 #   - a Python virtual environment with scripts/requirements-test.txt, kept in
 #     ~/.cache/evident and reused while the requirements file is unchanged;
 #   - npm packages for the browser test (tests/browser).
@@ -19,6 +19,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 # --- Debian packages -------------------------------------------------------
 apt_packages=()
 [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+command -v npm >/dev/null || apt_packages+=(nodejs npm)
 { command -v Rscript >/dev/null && Rscript -e 'library(rsdmx)' >/dev/null 2>&1; } || apt_packages+=(r-cran-rsdmx)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
