@@ -1,16 +1,34 @@
-//! Hierarchical cross-tabulations ("cubes") computed in one SQL query.
+//! Hierarchical cross-tabulations ("cubes").
 //!
 //! A published table carries every level of its hierarchies with their totals
 //! (ICCS section → division → group, region → district, year → month), so that
-//! users, disclosure control and SDMX all see an additive table. The query groups
-//! by `GROUPING SETS` (the product of each dimension's roll-up), which keeps
-//! distinct counts (persons) exact at every level — sums of children would count
-//! a person who appears in two cells twice.
+//! users, disclosure control and SDMX all see an additive table. The cells are
+//! those of `GROUP BY GROUPING SETS` over the product of each dimension's
+//! roll-up; distinct counts (persons) are exact at every level — sums of
+//! children would count a person who appears in two cells twice.
 //!
 //! Each dimension is given as SQL expressions for its levels, coarse to fine. A
 //! level expression may be NULL for a record whose category stops above that
 //! level (ICCS `0101` has no groups): such rows duplicate the coarser cell and
 //! are dropped.
+//!
+//! [`cube_sql`] is the textbook query. It is not what runs: DataFusion evaluates
+//! `COUNT(DISTINCT …)` under grouping sets with one hash set per cell per grouping
+//! set, which cannot spill and which stalled the victims cube (36 grouping sets)
+//! for more than 20 minutes at a million offences. [`cube_queries`] plans the
+//! same cells as queries made only of ordinary, spillable aggregations:
+//!
+//! * additive measures (counts, sums) are aggregated once to the finest cells and
+//!   only those cells are rolled up;
+//! * a distinct count first reduces the input to distinct (finest cell, person)
+//!   pairs. A person found in one finest cell only (most victims, most one-off
+//!   offenders) counts once in every cell above it, so those persons are summed
+//!   per finest cell and rolled up like a count; only persons spread over several
+//!   finest cells are carried, one row per (cell, person), through the roll-up
+//!   and counted after it.
+//!
+//! The two plans are compared cell for cell on random inputs in this module's
+//! tests.
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
@@ -102,23 +120,25 @@ pub struct Cell {
     pub values: Vec<i64>,
 }
 
-/// Builds the SQL of a cube over `from` (a FROM clause body, with optional WHERE).
-pub fn cube_sql(from: &str, dimensions: &[CubeDimension], measures: &[CubeMeasure]) -> String {
-    let mut select = Vec::new();
-    let mut columns = Vec::new();
-    for (d, dimension) in dimensions.iter().enumerate() {
-        for (l, expr) in dimension.levels.iter().enumerate() {
-            let column = format!("d{d}_{l}");
-            select.push(format!("{expr} AS {column}"));
-            columns.push(column);
-        }
-    }
-    let measure_inputs: Vec<String> = measures
+/// The level columns of a cube's input (`d{dimension}_{level}`) with their
+/// expressions.
+fn level_columns(dimensions: &[CubeDimension]) -> Vec<(String, &str)> {
+    dimensions
         .iter()
-        .map(|m| format!("CAST({} AS BIGINT) AS {}", m.aggregate_sql(), m.name))
-        .collect();
+        .enumerate()
+        .flat_map(|(d, dimension)| {
+            dimension
+                .levels
+                .iter()
+                .enumerate()
+                .map(move |(l, expr)| (format!("d{d}_{l}"), expr.as_str()))
+        })
+        .collect()
+}
 
-    // Each dimension contributes its roll-up prefixes: (), (l1), (l1, l2) …
+/// The grouping sets of a cube: each dimension contributes its roll-up
+/// prefixes (), (l1), (l1, l2) …, and the sets are their product.
+fn grouping_sets(dimensions: &[CubeDimension]) -> Vec<Vec<String>> {
     let mut sets: Vec<Vec<String>> = vec![Vec::new()];
     for (d, dimension) in dimensions.iter().enumerate() {
         let first = if dimension.with_total { 0 } else { 1 };
@@ -136,49 +156,270 @@ pub fn cube_sql(from: &str, dimensions: &[CubeDimension], measures: &[CubeMeasur
             })
             .collect();
     }
-    let grouping_sets = sets
+    sets
+}
+
+/// `GROUP BY GROUPING SETS ((…, extra), …)`.
+fn grouping_sets_clause(dimensions: &[CubeDimension], extra: Option<&str>) -> String {
+    let sets = grouping_sets(dimensions)
+        .into_iter()
+        .map(|mut set| {
+            set.extend(extra.map(str::to_owned));
+            format!("({})", set.join(", "))
+        })
+        .collect::<Vec<_>>();
+    format!("GROUP BY GROUPING SETS ({})", sets.join(", "))
+}
+
+/// `d0_0, GROUPING(d0_0) AS g_d0_0, …`: the columns [`read_cells`] reads.
+fn cell_columns(columns: &[String]) -> String {
+    columns
         .iter()
-        .map(|s| format!("({})", s.join(", ")))
+        .map(|c| format!("{c}, GROUPING({c}) AS g_{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `cube_input` common table: level columns and measure inputs per record.
+fn input_cte(from: &str, dimensions: &[CubeDimension], measures: &[&CubeMeasure]) -> String {
+    let select_list = level_columns(dimensions)
+        .iter()
+        .map(|(column, expr)| format!("{expr} AS {column}"))
+        .chain(
+            measures
+                .iter()
+                .map(|m| format!("{} AS m_{}", m.input, m.name)),
+        )
         .collect::<Vec<_>>()
         .join(", ");
-    let groupings = columns
+    format!("cube_input AS (SELECT {select_list} FROM {from})")
+}
+
+/// The textbook query of a cube over `from` (a FROM clause body, with optional
+/// WHERE): one `GROUP BY GROUPING SETS` with every measure. It defines the
+/// cells; [`cube_queries`] computes the same cells faster.
+pub fn cube_sql(from: &str, dimensions: &[CubeDimension], measures: &[CubeMeasure]) -> String {
+    let columns: Vec<String> = level_columns(dimensions)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    let aggregates = measures
         .iter()
-        .map(|c| format!("GROUPING({c}) AS g_{c}"))
+        .map(|m| format!("CAST({} AS BIGINT) AS {}", m.aggregate_sql(), m.name))
         .collect::<Vec<_>>()
         .join(", ");
-    let aggregates = measure_inputs.join(", ");
-    let inner_columns = if columns.is_empty() {
-        String::new()
-    } else {
-        format!("{}, ", columns.join(", "))
-    };
-    let grouping_clause = if columns.is_empty() {
-        String::new()
-    } else {
-        format!(" GROUP BY GROUPING SETS ({grouping_sets})")
-    };
-    let grouping_select = if columns.is_empty() {
-        String::new()
-    } else {
-        format!("{groupings}, ")
-    };
+    let input = input_cte(from, dimensions, &measures.iter().collect::<Vec<_>>());
+    if columns.is_empty() {
+        return format!("WITH {input} SELECT {aggregates} FROM cube_input");
+    }
     format!(
-        "WITH cube_input AS (SELECT {select_list} FROM {from}) \
-         SELECT {inner_columns}{grouping_select}{aggregates} FROM cube_input{grouping_clause}",
-        select_list = select
-            .iter()
-            .cloned()
-            .chain(
-                measures
-                    .iter()
-                    .map(|m| format!("{} AS m_{}", m.input, m.name))
-            )
-            .collect::<Vec<_>>()
-            .join(", "),
+        "WITH {input} SELECT {cells}, {aggregates} FROM cube_input {sets}",
+        cells = cell_columns(&columns),
+        sets = grouping_sets_clause(dimensions, None),
     )
 }
 
-/// Reads the result of a cube query into cells.
+/// One step of a cube's plan: tables to materialize first, then queries whose
+/// results together are the cells of some of the cube's measures.
+#[derive(Debug, Clone)]
+pub struct CubeQuery {
+    /// Intermediate tables (name, SQL) to write and register before `cells`
+    /// runs; they are the engine's to delete afterwards.
+    pub materialize: Vec<(String, String)>,
+    /// Queries giving the columns [`read_cells`] reads; their rows together
+    /// are the cells.
+    pub cells: Vec<String>,
+    /// Which of the cube's measures the queries compute.
+    pub measures: Vec<usize>,
+}
+
+/// Plans a cube as queries of ordinary (spillable) aggregations: one for the
+/// additive measures, and per distinct count either one query or, when the
+/// engine can `materialize` intermediate tables, the reduced (cell, unit)
+/// table written once and one small query per grouping set over it (each
+/// holds only its own set's groups in memory; one query over all sets at
+/// once spilled for minutes at 10 million offences). Every step yields every
+/// cell that has input records, so merging them with [`merge_cells`] gives the
+/// cells of [`cube_sql`]. `materialize` is the prefix of the intermediate
+/// tables' names, or `None` for an engine that cannot write them.
+pub fn cube_queries(
+    from: &str,
+    dimensions: &[CubeDimension],
+    measures: &[CubeMeasure],
+    materialize: Option<&str>,
+) -> Vec<CubeQuery> {
+    let columns: Vec<String> = level_columns(dimensions)
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect();
+    if columns.is_empty() {
+        return vec![CubeQuery {
+            materialize: Vec::new(),
+            cells: vec![cube_sql(from, dimensions, measures)],
+            measures: (0..measures.len()).collect(),
+        }];
+    }
+    let list = columns.join(", ");
+    let cells = cell_columns(&columns);
+    let sets = grouping_sets_clause(dimensions, None);
+    let mut queries = Vec::new();
+
+    let additive: Vec<usize> = (0..measures.len())
+        .filter(|&i| measures[i].aggregate != Aggregate::CountDistinct)
+        .collect();
+    if !additive.is_empty() {
+        let inputs: Vec<&CubeMeasure> = additive.iter().map(|&i| &measures[i]).collect();
+        let finest = inputs
+            .iter()
+            .map(|m| format!("{} AS m_{}", m.aggregate_sql(), m.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rolled = inputs
+            .iter()
+            .map(|m| format!("CAST(COALESCE(SUM(m_{0}), 0) AS BIGINT) AS {0}", m.name))
+            .collect::<Vec<_>>()
+            .join(", ");
+        queries.push(CubeQuery {
+            materialize: Vec::new(),
+            cells: vec![format!(
+                "WITH {input}, finest AS (SELECT {list}, {finest} FROM cube_input GROUP BY {list}) \
+                 SELECT {cells}, {rolled} FROM finest {sets}",
+                input = input_cte(from, dimensions, &inputs),
+            )],
+            measures: additive,
+        });
+    }
+
+    for (i, measure) in measures.iter().enumerate() {
+        if measure.aggregate != Aggregate::CountDistinct {
+            continue;
+        }
+        let m = format!("m_{}", measure.name);
+        let name = measure.name;
+        // `spread`: whether a record's unit also has another record, found by
+        // its neighbours in unit order. `COUNT(*) OVER (PARTITION BY unit)`
+        // would say the same, but DataFusion buffers a whole input partition for
+        // it; a global sort spills and LAG/LEAD then stream. A unit with one
+        // record (so in one finest cell) is counted in `singles`; the others stay
+        // as one `multi` row per (cell, unit) — a unit with two records in one
+        // cell among them, which costs a row, not exactness. Records without a
+        // unit keep their cell alive with nothing counted.
+        let common = format!(
+            "{input}, \
+             spans AS (SELECT {list}, {m}, \
+               COALESCE(LAG({m}) OVER (ORDER BY {m}) = {m} OR LEAD({m}) OVER (ORDER BY {m}) = {m}, FALSE) AS spread \
+               FROM cube_input)",
+            input = input_cte(from, dimensions, &[measure]),
+        );
+        let reduced = format!(
+            "SELECT {list}, CASE WHEN spread THEN {m} END AS multi, \
+               SUM(CASE WHEN {m} IS NOT NULL AND NOT spread THEN 1 ELSE 0 END) AS singles \
+             FROM spans GROUP BY {list}, CASE WHEN spread THEN {m} END"
+        );
+        let groupings = columns
+            .iter()
+            .map(|c| format!("g_{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let query = match materialize {
+            None => CubeQuery {
+                materialize: Vec::new(),
+                cells: vec![format!(
+                    "WITH {common}, finest AS ({reduced}), \
+                     rolled AS (SELECT {cells}, multi, SUM(singles) AS singles FROM finest {multi_sets}) \
+                     SELECT {list}, {groupings}, CAST(SUM(singles) + COUNT(multi) AS BIGINT) AS {name} \
+                     FROM rolled GROUP BY {list}, {groupings}",
+                    multi_sets = grouping_sets_clause(dimensions, Some("multi")),
+                )],
+                measures: vec![i],
+            },
+            Some(prefix) => {
+                let table = format!("{prefix}_{name}");
+                let per_set = grouping_sets(dimensions).into_iter().map(|set| {
+                    let select = columns
+                        .iter()
+                        .map(|c| {
+                            if set.contains(c) {
+                                format!("{c}, 0 AS g_{c}")
+                            } else {
+                                format!("CAST(NULL AS VARCHAR) AS {c}, 1 AS g_{c}")
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let group_by = if set.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" GROUP BY {}", set.join(", "))
+                    };
+                    format!(
+                        "SELECT {select}, CAST(COUNT(DISTINCT multi) AS BIGINT) AS {name} \
+                             FROM {table} WHERE multi IS NOT NULL{group_by}"
+                    )
+                });
+                // The singles roll up like a count, in one query; a cell may come
+                // from both it and a per-set query, and `read_cells` adds them.
+                let singles = format!(
+                    "SELECT {cells}, CAST(COALESCE(SUM(singles), 0) AS BIGINT) AS {name} \
+                     FROM {table} WHERE multi IS NULL {sets}"
+                );
+                CubeQuery {
+                    cells: std::iter::once(singles).chain(per_set).collect(),
+                    materialize: vec![(table, format!("WITH {common} {reduced}"))],
+                    measures: vec![i],
+                }
+            }
+        };
+        queries.push(query);
+    }
+    queries
+}
+
+/// Merges the cells of a cube's queries (each with the measures it computed,
+/// each sorted by codes as [`read_cells`] returns them) into cells with every
+/// measure; a measure a query lacks a cell for is 0.
+pub fn merge_cells(mut parts: Vec<(Vec<Cell>, Vec<usize>)>, measure_count: usize) -> Vec<Cell> {
+    let capacity = parts
+        .iter()
+        .map(|(cells, _)| cells.len())
+        .max()
+        .unwrap_or(0);
+    let mut next = vec![0usize; parts.len()];
+    let mut merged = Vec::with_capacity(capacity);
+    // The smallest code among the parts' next cells is the next cell.
+    while let Some(first) = (0..parts.len())
+        .filter(|&i| next[i] < parts[i].0.len())
+        .min_by(|&a, &b| parts[a].0[next[a]].codes.cmp(&parts[b].0[next[b]].codes))
+    {
+        let mut cell = std::mem::replace(
+            &mut parts[first].0[next[first]],
+            Cell {
+                codes: Vec::new(),
+                levels: Vec::new(),
+                values: Vec::new(),
+            },
+        );
+        next[first] += 1;
+        let mut values = vec![0; measure_count];
+        for (value, &m) in cell.values.iter().zip(&parts[first].1) {
+            values[m] = *value;
+        }
+        for (i, (cells, measures)) in parts.iter().enumerate() {
+            if let Some(other) = cells.get(next[i]).filter(|c| c.codes == cell.codes) {
+                for (value, &m) in other.values.iter().zip(measures) {
+                    values[m] = *value;
+                }
+                next[i] += 1;
+            }
+        }
+        cell.values = values;
+        merged.push(cell);
+    }
+    merged
+}
+
+/// Reads the result of a cube query into cells, sorted by codes. Rows of the
+/// same cell (from several queries that each compute part of it) are added.
 pub fn read_cells(
     batches: &[RecordBatch],
     dimensions: &[CubeDimension],
@@ -258,7 +499,17 @@ pub fn read_cells(
             });
         }
     }
-    cells.sort_by(|a, b| a.codes.cmp(&b.codes));
+    cells.sort_unstable_by(|a, b| a.codes.cmp(&b.codes));
+    // A cell computed in parts (by several queries of a plan) is their sum.
+    cells.dedup_by(|later, kept| {
+        if later.codes != kept.codes {
+            return false;
+        }
+        for (k, l) in kept.values.iter_mut().zip(&later.values) {
+            *k += *l;
+        }
+        true
+    });
     Ok(cells)
 }
 

@@ -15,6 +15,7 @@ pub mod classification;
 pub mod cube;
 mod error;
 pub mod indicators;
+mod joins;
 pub mod output;
 pub mod request;
 pub mod series;
@@ -25,7 +26,7 @@ pub mod workspace;
 
 pub use catalogue::{CATALOGUE, Dimension, Indicator, indicator};
 pub use error::{EngineError, Result};
-pub use indicators::{STANDARD_SET, compute};
+pub use indicators::{STANDARD_SET, compute, compute_each};
 pub use output::{Column, IndicatorTable, Values};
 pub use request::{Breakdown, ComputeRequest, DateBasis, Frequency, Period, Purpose};
 pub use session::{Engine, EngineOptions, EngineTarget};

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::dataframe::DataFrameWriteOptions;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
@@ -20,9 +21,11 @@ use datafusion::datasource::listing::{
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::prelude::{SessionConfig, SessionContext};
 
 use crate::error::{EngineError, Result};
+use crate::joins::SortMergeLargeJoins;
 
 /// Which engine runs the queries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,6 +86,10 @@ pub struct EngineOptions {
     pub scratch_dir: PathBuf,
     /// Parallelism of scans and aggregations; defaults to the number of cores.
     pub target_partitions: Option<usize>,
+    /// Hash joins whose build side is estimated above this many rows become
+    /// sort-merge joins (which spill); `None` derives it from `memory_limit`
+    /// at 128 bytes per row. Local engine only.
+    pub hash_join_rows_limit: Option<usize>,
 }
 
 impl EngineOptions {
@@ -93,6 +100,7 @@ impl EngineOptions {
             memory_limit: 2 << 30,
             scratch_dir: scratch_dir.into(),
             target_partitions: None,
+            hash_join_rows_limit: None,
         }
     }
 }
@@ -131,7 +139,29 @@ impl Engine {
                     .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
                     .with_temp_file_path(options.scratch_dir.join("spill"))
                     .build_arc()?;
-                SessionContext::new_with_config_rt(config, runtime)
+                let rows_limit = options
+                    .hash_join_rows_limit
+                    .unwrap_or(options.memory_limit / 128);
+                // Right after join selection, before distribution and sorting
+                // are enforced (see `joins`).
+                let mut rules = PhysicalOptimizer::new().rules;
+                let at = rules
+                    .iter()
+                    .position(|rule| rule.name() == "join_selection")
+                    .map_or(0, |i| i + 1);
+                rules.insert(
+                    at,
+                    Arc::new(SortMergeLargeJoins {
+                        build_rows_limit: rows_limit,
+                    }),
+                );
+                let state = SessionStateBuilder::new()
+                    .with_config(config)
+                    .with_runtime_env(runtime)
+                    .with_default_features()
+                    .with_physical_optimizer_rules(rules)
+                    .build();
+                SessionContext::new_with_state(state)
             }
             EngineTarget::Ballista { url } => {
                 let state = SessionStateBuilder::new()
@@ -223,6 +253,50 @@ impl Engine {
         let path = self.scratch_dir.join(format!("{name}.parquet"));
         crate::output::write_parquet(&path, schema.clone(), batches)?;
         self.register_parquet(name, &[path], schema).await
+    }
+
+    /// Whether this engine writes intermediate tables ([`Engine::materialize`]).
+    /// Only the local engine does: a cluster's executors would need the scratch
+    /// directory on shared storage, and the cube plans work without.
+    pub fn materializes(&self) -> bool {
+        self.target == EngineTarget::Local
+    }
+
+    /// Runs `sql`, streams its result to Parquet under the scratch directory and
+    /// registers it as table `name`.
+    pub async fn materialize(&self, name: &str, sql: &str) -> Result<()> {
+        let dir = self.intermediate_dir(name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
+        let frame = self.ctx.sql(sql).await?;
+        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+        let target = format!("{}/", dir.display());
+        frame
+            .write_parquet(&target, DataFrameWriteOptions::new(), None)
+            .await?;
+        let mut files = std::fs::read_dir(&dir)
+            .map_err(|e| EngineError::io(&dir, e))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|x| x == "parquet"))
+            .collect::<Vec<_>>();
+        files.sort();
+        self.register_parquet(name, &files, schema).await
+    }
+
+    /// Deregisters a table made by [`Engine::materialize`] and deletes its files.
+    pub fn drop_materialized(&self, name: &str) -> Result<()> {
+        self.ctx.deregister_table(name)?;
+        let dir = self.intermediate_dir(name);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
+        }
+        Ok(())
+    }
+
+    fn intermediate_dir(&self, name: &str) -> PathBuf {
+        self.scratch_dir.join("intermediate").join(name)
     }
 
     fn write_empty(&self, name: &str, schema: SchemaRef) -> Result<PathBuf> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use evident_engine::{ComputeRequest, DateBasis, EngineTarget, Purpose, compute};
+use evident_engine::{ComputeRequest, DateBasis, EngineTarget, Purpose, compute_each};
 use serde::Serialize;
 
 use crate::cli::GlobalArgs;
@@ -47,6 +47,59 @@ pub struct ComputeArgs {
     /// Directory for the tables [default: WORKSPACE/tables/analysis or WORKSPACE/tables/publication].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Memory the local engine may hold before it spills aggregations and sorts
+    /// to disk, e.g. 2GiB, 512MiB, 8G. The process uses some more for the
+    /// tables it writes.
+    #[arg(long, value_name = "SIZE", default_value = "2GiB", value_parser = parse_size)]
+    pub memory_limit: usize,
+}
+
+/// Parses a byte size: a number with an optional unit (B, K/KiB, M/MiB, G/GiB;
+/// powers of 1024).
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("expected a size such as 2GiB or 512MiB, found {text:?}"))?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} (use B, KiB, MiB or GiB)"
+            ));
+        }
+    };
+    let bytes = number * scale;
+    if !(bytes >= 64.0 * 1024.0 * 1024.0 && bytes.is_finite()) {
+        return Err(format!(
+            "{text:?} is too small: the engine needs at least 64MiB"
+        ));
+    }
+    Ok(bytes as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_parse_in_powers_of_1024() {
+        assert_eq!(parse_size("2GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("8G"), Ok(8 << 30));
+        assert_eq!(parse_size("1.5 GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("100000000"), Ok(100_000_000));
+        assert!(parse_size("10MiB").unwrap_err().contains("too small"));
+        assert!(parse_size("2TB").unwrap_err().contains("unknown size unit"));
+        assert!(parse_size("lots").unwrap_err().contains("expected a size"));
+    }
 }
 
 #[derive(Serialize)]
@@ -130,7 +183,14 @@ pub fn run(args: ComputeArgs, global: &GlobalArgs, out: &Output) -> anyhow::Resu
         "base_year": args.base_year,
         "for": args.purpose,
     });
-    let view = rt.block_on(run_request(&ws, target, &request, &dir, described))?;
+    let view = rt.block_on(run_request(
+        &ws,
+        target,
+        &request,
+        &dir,
+        described,
+        Some(args.memory_limit),
+    ))?;
     out.emit(&view, |w| {
         writeln!(
             w,
@@ -164,17 +224,14 @@ pub async fn run_request(
     request: &ComputeRequest,
     dir: &std::path::Path,
     described: serde_json::Value,
+    memory_limit: Option<usize>,
 ) -> anyhow::Result<ComputeView> {
-    let engine = data::engine(ws, "compute", target.clone()).await?;
+    let engine = data::engine_with_memory(ws, "compute", target.clone(), memory_limit).await?;
     data::register_workspace(&engine, ws).await?;
-    let tables = compute(&engine, request).await.map_err(|e| match e {
-        evident_engine::EngineError::InvalidRequest(_)
-        | evident_engine::EngineError::UnknownEngine(_) => usage(e),
-        other => anyhow::Error::new(other),
-    })?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    // Each table is written as soon as it is computed and then dropped.
     let mut views = Vec::new();
-    for table in &tables {
+    compute_each(&engine, request, |table| {
         let files = table
             .write(dir)
             .with_context(|| format!("writing {} into {}", table.indicator, dir.display()))?;
@@ -183,7 +240,16 @@ pub async fn run_request(
             rows: table.rows(),
             files,
         });
-    }
+        Ok::<(), anyhow::Error>(())
+    })
+    .await
+    .map_err(|e| match e.downcast_ref::<evident_engine::EngineError>() {
+        Some(
+            evident_engine::EngineError::InvalidRequest(_)
+            | evident_engine::EngineError::UnknownEngine(_),
+        ) => usage(e),
+        _ => e,
+    })?;
     let classified = ws.classified_files().await?;
     let mut batches: BTreeSet<i64> = classified.iter().map(|f| f.batch_id).collect();
     for kind in evident_store::RecordKind::ALL {

@@ -17,8 +17,22 @@ pub async fn local_engine(ws: &Workspace, purpose: &str) -> anyhow::Result<Engin
 
 /// An engine on `target` with a scratch directory in the workspace (tables not registered).
 pub async fn engine(ws: &Workspace, purpose: &str, target: EngineTarget) -> anyhow::Result<Engine> {
+    engine_with_memory(ws, purpose, target, None).await
+}
+
+/// [`engine`] with a memory limit in bytes for the local engine's pool
+/// [default: the engine's 2 GiB].
+pub async fn engine_with_memory(
+    ws: &Workspace,
+    purpose: &str,
+    target: EngineTarget,
+    memory_limit: Option<usize>,
+) -> anyhow::Result<Engine> {
     let mut options = EngineOptions::local(scratch_dir(ws, purpose));
     options.target = target;
+    if let Some(limit) = memory_limit {
+        options.memory_limit = limit;
+    }
     Engine::start(&options)
         .await
         .with_context(|| format!("starting the {} engine", options.target))

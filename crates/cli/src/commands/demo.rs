@@ -185,6 +185,7 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
             &ComputeRequest::default(),
             &analysis,
             serde_json::json!({ "indicators": "standard set", "engine": "local", "for": "analysis" }),
+            None,
         )
         .await?;
         let publication = ComputeRequest {
@@ -197,6 +198,7 @@ pub fn run(args: DemoArgs, out: &Output) -> anyhow::Result<()> {
             &publication,
             &tables_dir(&ws, Purpose::Publication),
             serde_json::json!({ "indicators": "standard set", "engine": "local", "for": "publication" }),
+            None,
         )
         .await?;
 

@@ -1,12 +1,13 @@
 //! Counts and rates of offences and victims, and the SDG victim indicators.
 
-use evident_stats::{RateMethod, poisson_rate_interval};
+use evident_stats::{RateMethod, poisson_count_interval};
+
+use std::collections::HashMap;
 
 use super::{
-    Allowed, Job, area_levels, by_codes, iccs_level_columns, period_frequency, period_levels,
-    period_year,
+    Allowed, Job, area_levels, iccs_level_columns, period_frequency, period_levels, period_year,
 };
-use crate::cube::{Aggregate, Cell, CubeDimension, CubeMeasure, TOTAL};
+use crate::cube::{self, Aggregate, Cell, CubeDimension, CubeMeasure, TOTAL};
 use crate::error::Result;
 use crate::output::{Column, IndicatorTable, Values};
 use crate::request::{Breakdown, Frequency};
@@ -14,6 +15,8 @@ use crate::tables::{AREAS, ICCS_LEVELS, NOT_CLASSIFIABLE, OFFENCES, PERSONS};
 
 /// Confidence level of every published interval.
 pub(crate) const LEVEL: f64 = 0.95;
+/// Rates are per 100,000 population.
+const PER: f64 = 100_000.0;
 
 const ALL_DIMENSIONS: Allowed = Allowed {
     iccs: true,
@@ -64,8 +67,8 @@ pub(crate) async fn offences(job: &Job<'_>) -> Result<IndicatorTable> {
          LEFT JOIN {PERSONS} p ON p.record_id = o.record_id WHERE TRUE{}",
         job.date_filter(&date)
     );
-    let persons = by_codes(
-        job.cube(
+    let persons = job
+        .cube(
             &persons_from,
             &dimensions,
             &[
@@ -77,14 +80,15 @@ pub(crate) async fn offences(job: &Job<'_>) -> Result<IndicatorTable> {
                 ),
             ],
         )
-        .await?,
-    );
+        .await?;
+    // Both cubes have a cell for every offence (the persons join is a LEFT
+    // JOIN), so merging them only lines the cells up.
+    let counts = cube::merge_cells(vec![(counts, vec![0]), (persons, vec![1, 2])], 3);
     let contributors: Vec<i64> = counts
         .iter()
-        .map(|cell| {
-            persons
-                .get(&cell.codes)
-                .map_or(cell.values[0], |p| p.values[0] + p.values[1])
+        .map(|cell| match cell.values[1] + cell.values[2] {
+            0 => cell.values[0],
+            linked_or_not => linked_or_not,
         })
         .collect();
     rate_table(
@@ -377,19 +381,31 @@ pub(crate) fn rate_table(
     let mut rate = Vec::with_capacity(cells.len());
     let mut lower = Vec::with_capacity(cells.len());
     let mut upper = Vec::with_capacity(cells.len());
+    // Many cells share an (area, year, sex, age): look each up once.
+    let mut populations: HashMap<(&str, i32, &str, &str), Option<f64>> = HashMap::new();
+    let mut count_intervals: HashMap<u64, Option<(f64, f64)>> = HashMap::new();
     for cell in cells {
         let code = |i: Option<usize>| i.map_or(TOTAL, |i| cell.codes[i].as_str());
         let year = period.and_then(|i| period_year(&cell.codes[i]));
-        let pop = year.and_then(|y| job.population.get(code(area), y, code(sex), code(age)));
+        let pop = year.and_then(|y| {
+            *populations
+                .entry((code(area), y, code(sex), code(age)))
+                .or_insert_with(|| job.population.get(code(area), y, code(sex), code(age)))
+        });
         population.push(pop.map(|p| p.round() as i64));
         let count = u64::try_from(cell.values[0]).unwrap_or(0);
-        match pop
-            .map(|p| poisson_rate_interval(count, p, 100_000.0, LEVEL, RateMethod::ExactPoisson))
-        {
-            Some(Ok(interval)) => {
-                rate.push(Some(interval.rate));
-                lower.push(Some(interval.lower));
-                upper.push(Some(interval.upper));
+        // The exact interval of a count depends on the count alone (then scaled
+        // as `poisson_rate_interval` does); a million cells have a few thousand
+        // distinct counts.
+        let bounds = *count_intervals
+            .entry(count)
+            .or_insert_with(|| poisson_count_interval(count, LEVEL, RateMethod::ExactPoisson).ok());
+        match (pop, bounds) {
+            (Some(pop), Some((lo, hi))) => {
+                let scale = PER / pop;
+                rate.push(Some(count as f64 * scale));
+                lower.push(Some(lo * scale));
+                upper.push(Some(hi * scale));
             }
             _ => {
                 rate.push(None);

@@ -134,9 +134,19 @@ pub async fn write_country(dir: &Path) -> Sources {
 
 /// An engine over the tiny country, on the given target.
 pub async fn engine(dir: &Path, target: &str) -> Engine {
+    engine_with(dir, target, |_| {}).await
+}
+
+/// The tiny country on an engine with adjusted options.
+pub async fn engine_with(
+    dir: &Path,
+    target: &str,
+    adjust: impl FnOnce(&mut EngineOptions),
+) -> Engine {
     let sources = write_country(dir).await;
     let mut options = EngineOptions::local(dir.join("scratch"));
     options.target = target.parse().expect("engine target");
+    adjust(&mut options);
     let engine = Engine::start(&options).await.expect("engine");
     engine.register_sources(&sources).await.expect("register");
     engine

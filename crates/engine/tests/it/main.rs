@@ -5,8 +5,10 @@
 #[cfg(feature = "ballista-standalone")]
 mod ballista;
 mod classification;
+mod cube;
 mod evaluation;
 mod fixture;
 mod indicators;
+mod joins;
 mod published;
 mod series;
