@@ -6,7 +6,7 @@
 //! every join into a sort-merge join, including the many joins with small
 //! reference tables (ICCS levels, areas) that a hash join does best, so the
 //! engine instead rewrites only the hash joins whose build side is estimated
-//! above a row limit, right after DataFusion has chosen join sides and before
+//! above a byte budget, right after DataFusion has chosen join sides and before
 //! it places repartitions and sorts: both inputs are then hash-partitioned and
 //! sorted on the keys (sorts spill) and merged.
 
@@ -14,6 +14,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use datafusion::arrow::compute::SortOptions;
+use datafusion::arrow::datatypes::DataType;
 use datafusion::common::stats::Precision;
 use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::config::ConfigOptions;
@@ -26,29 +27,83 @@ use datafusion::physical_plan::statistics::{StatisticsArgs, StatisticsContext};
 use datafusion::physical_plan::{ExecutionPlan, PhysicalExpr};
 
 /// Rewrites hash joins whose build side is estimated at more than
-/// `build_rows_limit` rows into sort-merge joins.
+/// `build_bytes_limit` bytes into sort-merge joins.
 pub struct SortMergeLargeJoins {
     /// Largest estimated build side kept as a hash join.
-    pub build_rows_limit: usize,
+    pub build_bytes_limit: usize,
 }
 
 impl fmt::Debug for SortMergeLargeJoins {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SortMergeLargeJoins(> {} rows)", self.build_rows_limit)
+        write!(f, "SortMergeLargeJoins(> {} bytes)", self.build_bytes_limit)
     }
 }
 
+/// A guess at the in-memory width of a value, for plans whose statistics give
+/// rows but not bytes (strings: a short code or identifier and its offsets).
+fn value_width(data_type: &DataType) -> usize {
+    data_type.primitive_width().unwrap_or(match data_type {
+        DataType::Boolean => 1,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => 24,
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => 24,
+        _ => 16,
+    })
+}
+
+/// The estimated number of rows a plan yields, from the row counts of the
+/// tables it reads. DataFusion's own estimates are not used above the scans:
+/// without distinct counts (Parquet has none) it guessed a few hundred rows for
+/// offences joined to their ICCS levels and areas, which are as many rows as
+/// offences. A join of records to reference rows yields about as many rows as
+/// its larger input, so that is a join's estimate; any other node (filter,
+/// aggregation, projection) yields at most what goes in.
+fn estimated_rows(plan: &Arc<dyn ExecutionPlan>) -> Result<Option<usize>> {
+    let children = plan.children();
+    if children.is_empty() {
+        let statistics = StatisticsContext::new().compute(plan.as_ref(), &StatisticsArgs::new())?;
+        return Ok(match statistics.num_rows {
+            Precision::Exact(rows) | Precision::Inexact(rows) => Some(rows),
+            Precision::Absent => None,
+        });
+    }
+    let is_join = plan.downcast_ref::<HashJoinExec>().is_some()
+        || plan.downcast_ref::<SortMergeJoinExec>().is_some();
+    let mut estimate: Option<usize> = None;
+    for child in children {
+        if let Some(rows) = estimated_rows(child)? {
+            estimate = Some(match estimate {
+                None => rows,
+                Some(other) if is_join => other.max(rows),
+                Some(other) => other.saturating_add(rows),
+            });
+        }
+    }
+    Ok(estimate)
+}
+
+/// The estimated size of a plan's output in bytes: rows times the width of
+/// its schema.
+fn estimated_bytes(plan: &Arc<dyn ExecutionPlan>) -> Result<Option<usize>> {
+    let width: usize = plan
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| value_width(f.data_type()))
+        .sum();
+    Ok(estimated_rows(plan)?.map(|rows| rows.saturating_mul(width.max(1))))
+}
+
 impl SortMergeLargeJoins {
-    /// Whether the build side may exceed the limit. An unknown size is assumed
-    /// small: estimates are only missing for computed inputs, never for the
-    /// stored record tables.
+    /// Whether the build side may exceed the limit; a side of which nothing is
+    /// known is assumed small.
     fn too_large(&self, build: &Arc<dyn ExecutionPlan>) -> Result<bool> {
-        let statistics =
-            StatisticsContext::new().compute(build.as_ref(), &StatisticsArgs::new())?;
-        Ok(match statistics.num_rows {
-            Precision::Exact(n) | Precision::Inexact(n) => n > self.build_rows_limit,
-            Precision::Absent => false,
-        })
+        let bytes = estimated_bytes(build)?;
+        tracing::trace!(
+            ?bytes,
+            limit = self.build_bytes_limit,
+            "hash join build side"
+        );
+        Ok(bytes.is_some_and(|bytes| bytes > self.build_bytes_limit))
     }
 
     fn sort_merge(join: &HashJoinExec) -> Result<Arc<dyn ExecutionPlan>> {
@@ -103,7 +158,10 @@ impl PhysicalOptimizerRule for SortMergeLargeJoins {
             if join.null_aware || join.filter().is_some() || !self.too_large(join.left())? {
                 return Ok(Transformed::no(node));
             }
-            tracing::debug!(limit = self.build_rows_limit, "hash join → sort-merge join");
+            tracing::debug!(
+                limit = self.build_bytes_limit,
+                "hash join → sort-merge join"
+            );
             Ok(Transformed::yes(Self::sort_merge(join)?))
         })
         .map(|t| t.data)

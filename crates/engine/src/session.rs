@@ -86,10 +86,11 @@ pub struct EngineOptions {
     pub scratch_dir: PathBuf,
     /// Parallelism of scans and aggregations; defaults to the number of cores.
     pub target_partitions: Option<usize>,
-    /// Hash joins whose build side is estimated above this many rows become
-    /// sort-merge joins (which spill); `None` derives it from `memory_limit`
-    /// at 128 bytes per row. Local engine only.
-    pub hash_join_rows_limit: Option<usize>,
+    /// Hash joins whose build side is estimated above this many bytes become
+    /// sort-merge joins (which spill); `None`: a quarter of `memory_limit` (a
+    /// hash table costs more than its rows, and the pool has other consumers).
+    /// Local engine only.
+    pub hash_join_bytes_limit: Option<usize>,
 }
 
 impl EngineOptions {
@@ -100,7 +101,7 @@ impl EngineOptions {
             memory_limit: 2 << 30,
             scratch_dir: scratch_dir.into(),
             target_partitions: None,
-            hash_join_rows_limit: None,
+            hash_join_bytes_limit: None,
         }
     }
 }
@@ -139,9 +140,9 @@ impl Engine {
                     .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
                     .with_temp_file_path(options.scratch_dir.join("spill"))
                     .build_arc()?;
-                let rows_limit = options
-                    .hash_join_rows_limit
-                    .unwrap_or(options.memory_limit / 128);
+                let bytes_limit = options
+                    .hash_join_bytes_limit
+                    .unwrap_or(options.memory_limit / 4);
                 // Right after join selection, before distribution and sorting
                 // are enforced (see `joins`).
                 let mut rules = PhysicalOptimizer::new().rules;
@@ -152,7 +153,7 @@ impl Engine {
                 rules.insert(
                     at,
                     Arc::new(SortMergeLargeJoins {
-                        build_rows_limit: rows_limit,
+                        build_bytes_limit: bytes_limit,
                     }),
                 );
                 let state = SessionStateBuilder::new()
@@ -207,6 +208,13 @@ impl Engine {
     /// Runs SQL and collects the (aggregated, small) result.
     pub async fn query(&self, sql: &str) -> Result<Vec<RecordBatch>> {
         let frame = self.ctx.sql(sql).await?;
+        if tracing::enabled!(tracing::Level::TRACE) {
+            // `EVIDENT_LOG=evident_engine=trace` shows each physical plan, to
+            // see which joins and aggregations a slow query uses.
+            let plan = frame.clone().create_physical_plan().await?;
+            let shown = datafusion::physical_plan::displayable(plan.as_ref()).indent(true);
+            tracing::trace!(plan = %shown, "physical plan");
+        }
         Ok(frame.collect().await?)
     }
 

@@ -9,10 +9,10 @@ use crate::fixture;
 async fn sort_merge_joins_give_the_hash_join_results() {
     let dir = tempfile::tempdir().expect("tempdir");
     let hashed = fixture::engine(&dir.path().join("hash"), "local").await;
-    // A limit of 0 rows turns every join with a known build side into a
+    // A limit of 0 bytes turns every join with a known build side into a
     // sort-merge join.
     let merged = fixture::engine_with(&dir.path().join("merge"), "local", |options| {
-        options.hash_join_rows_limit = Some(0);
+        options.hash_join_bytes_limit = Some(0);
     })
     .await;
 
