@@ -17,7 +17,7 @@ use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use crate::error::StoreError;
-use crate::workspace::{AuditEntry, Workspace, insert_audit, now_utc};
+use crate::workspace::{AuditEntry, Workspace, audit_entry, insert_audit, now_utc};
 
 /// What a server account may see and do. Each role includes the ones before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -503,21 +503,7 @@ impl Workspace {
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                let detail: Option<String> = row.try_get(5)?;
-                Ok(AuditEntry {
-                    id: row.try_get(0)?,
-                    at: row.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
-                    actor: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
-                    action: row.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
-                    target: row.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
-                    detail: detail
-                        .and_then(|d| serde_json::from_str(&d).ok())
-                        .unwrap_or(serde_json::Value::Null),
-                })
-            })
-            .collect()
+        rows.iter().map(audit_entry).collect()
     }
 
     /// Rows set aside as invalid, counted by reason, largest first; retracted

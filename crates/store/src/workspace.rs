@@ -1086,21 +1086,7 @@ impl Workspace {
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let detail: Option<String> = row.try_get(5)?;
-                Ok(AuditEntry {
-                    id: row.try_get(0)?,
-                    at: row.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
-                    actor: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
-                    action: row.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
-                    target: row.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
-                    detail: detail
-                        .and_then(|d| serde_json::from_str(&d).ok())
-                        .unwrap_or(serde_json::Value::Null),
-                })
-            })
-            .collect()
+        rows.iter().map(audit_entry).collect()
     }
 }
 
@@ -1242,4 +1228,19 @@ mod scratch_tests {
         assert!(!is_scratch_of_running_process("batch-12"));
         assert!(!is_scratch_of_running_process("engine-trends-notapid"));
     }
+}
+
+/// An audit entry from a row `(id, at, actor, action, target, detail_json)`.
+pub(crate) fn audit_entry(row: &SqliteRow) -> Result<AuditEntry, StoreError> {
+    let detail: Option<String> = row.try_get(5)?;
+    Ok(AuditEntry {
+        id: row.try_get(0)?,
+        at: row.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
+        actor: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+        action: row.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
+        target: row.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
+        detail: detail
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or(serde_json::Value::Null),
+    })
 }
