@@ -16,22 +16,30 @@
 //! `COUNT(DISTINCT …)` under grouping sets with one hash set per cell per grouping
 //! set, which cannot spill and which stalled the victims cube (36 grouping sets)
 //! for more than 20 minutes at a million offences. [`cube_queries`] plans the
-//! same cells as queries made only of ordinary, spillable aggregations:
+//! same cells with ordinary, spillable operators:
 //!
 //! * additive measures (counts, sums) are aggregated once to the finest cells and
 //!   only those cells are rolled up;
-//! * a distinct count first reduces the input to distinct (finest cell, person)
-//!   pairs. A person found in one finest cell only (most victims, most one-off
-//!   offenders) counts once in every cell above it, so those persons are summed
-//!   per finest cell and rolled up like a count; only persons spread over several
-//!   finest cells are carried, one row per (cell, person), through the roll-up
-//!   and counted after it.
+//! * a distinct count on the local engine is one query that sorts the records by
+//!   unit (person, case); a [`UnitCounter`] reads that stream once and counts
+//!   each unit once in every cell its records reach. A unit found in one finest
+//!   cell only (most victims, most one-off offenders) is tallied there and
+//!   rolled up like a count; only units spread over several finest cells are
+//!   projected into each grouping set.
+//! * on a cluster, where the sorted stream would funnel through the client, the
+//!   same idea runs as SQL: a LAG/LEAD flag marks spread units, single units are
+//!   summed, spread ones carried through the roll-up as (cell, unit) rows.
 //!
-//! The two plans are compared cell for cell on random inputs in this module's
-//! tests.
+//! Both plans are compared cell for cell with the textbook query and with a
+//! record-by-record count on random inputs (`tests/it/cube.rs`).
 
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, LargeStringArray, RecordBatch, StringArray, StringViewArray,
+};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
+use datafusion::common::HashMap;
 
 use crate::error::{EngineError, Result};
 
@@ -112,8 +120,9 @@ impl CubeMeasure {
 /// One cell of a cube.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
-    /// One code per dimension (`_T` for the total).
-    pub codes: Vec<String>,
+    /// One code per dimension (`_T` for the total). Shared: a cube has
+    /// millions of cells but few distinct codes.
+    pub codes: Vec<Arc<str>>,
     /// The level of each code (0 for the total, 1 for the coarsest level …).
     pub levels: Vec<u8>,
     /// One value per measure.
@@ -136,27 +145,38 @@ fn level_columns(dimensions: &[CubeDimension]) -> Vec<(String, &str)> {
         .collect()
 }
 
-/// The grouping sets of a cube: each dimension contributes its roll-up
-/// prefixes (), (l1), (l1, l2) …, and the sets are their product.
-fn grouping_sets(dimensions: &[CubeDimension]) -> Vec<Vec<String>> {
-    let mut sets: Vec<Vec<String>> = vec![Vec::new()];
-    for (d, dimension) in dimensions.iter().enumerate() {
+/// The grouping sets of a cube as the depth kept in each dimension: each
+/// dimension contributes its roll-up prefixes (), (l1), (l1, l2) …, and the
+/// sets are their product.
+fn set_depths(dimensions: &[CubeDimension]) -> Vec<Vec<usize>> {
+    let mut sets: Vec<Vec<usize>> = vec![Vec::new()];
+    for dimension in dimensions {
         let first = if dimension.with_total { 0 } else { 1 };
-        let prefixes: Vec<Vec<String>> = (first..=dimension.levels.len())
-            .map(|n| (0..n).map(|l| format!("d{d}_{l}")).collect())
-            .collect();
         sets = sets
             .iter()
             .flat_map(|set| {
-                prefixes.iter().map(move |prefix| {
+                (first..=dimension.levels.len()).map(move |depth| {
                     let mut s = set.clone();
-                    s.extend(prefix.iter().cloned());
+                    s.push(depth);
                     s
                 })
             })
             .collect();
     }
     sets
+}
+
+/// The grouping sets of a cube as lists of level columns.
+fn grouping_sets(dimensions: &[CubeDimension]) -> Vec<Vec<String>> {
+    set_depths(dimensions)
+        .into_iter()
+        .map(|set| {
+            set.iter()
+                .enumerate()
+                .flat_map(|(d, &depth)| (0..depth).map(move |l| format!("d{d}_{l}")))
+                .collect()
+        })
+        .collect()
 }
 
 /// `GROUP BY GROUPING SETS ((…, extra), …)`.
@@ -219,43 +239,63 @@ pub fn cube_sql(from: &str, dimensions: &[CubeDimension], measures: &[CubeMeasur
     )
 }
 
-/// One step of a cube's plan: tables to materialize first, then queries whose
-/// results together are the cells of some of the cube's measures.
-#[derive(Debug, Clone)]
-pub struct CubeQuery {
-    /// Intermediate tables (name, SQL) to write and register before `cells`
-    /// runs; they are the engine's to delete afterwards.
-    pub materialize: Vec<(String, String)>,
-    /// Queries giving the columns [`read_cells`] reads; their rows together
-    /// are the cells.
-    pub cells: Vec<String>,
-    /// Which of the cube's measures the queries compute.
-    pub measures: Vec<usize>,
+/// One step of a cube's plan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CubeQuery {
+    /// A query whose rows are cells ([`read_cells`]) of these measures.
+    Cells {
+        /// The query.
+        sql: String,
+        /// Which of the cube's measures it computes.
+        measures: Vec<usize>,
+    },
+    /// A query whose rows are the records' level columns and unit (column
+    /// `unit`), ordered by unit; a [`UnitCounter`] turns them into the cells of
+    /// one distinct count.
+    Units {
+        /// The query.
+        sql: String,
+        /// Which of the cube's measures it computes.
+        measure: usize,
+    },
 }
 
-/// Plans a cube as queries of ordinary (spillable) aggregations: one for the
-/// additive measures, and per distinct count either one query or, when the
-/// engine can `materialize` intermediate tables, the reduced (cell, unit)
-/// table written once and one small query per grouping set over it (each
-/// holds only its own set's groups in memory; one query over all sets at
-/// once spilled for minutes at 10 million offences). Every step yields every
-/// cell that has input records, so merging them with [`merge_cells`] gives the
-/// cells of [`cube_sql`]. `materialize` is the prefix of the intermediate
-/// tables' names, or `None` for an engine that cannot write them.
+impl CubeQuery {
+    /// The query's SQL.
+    pub fn sql(&self) -> &str {
+        match self {
+            CubeQuery::Cells { sql, .. } | CubeQuery::Units { sql, .. } => sql,
+        }
+    }
+
+    /// Which of the cube's measures the step computes.
+    pub fn measures(&self) -> Vec<usize> {
+        match self {
+            CubeQuery::Cells { measures, .. } => measures.clone(),
+            CubeQuery::Units { measure, .. } => vec![*measure],
+        }
+    }
+}
+
+/// Plans a cube as queries of ordinary (spillable) operators: one aggregation
+/// for the additive measures, and per distinct count either one query or, when
+/// the caller can count a stream of records ordered by unit
+/// (`count_units`, the local engine), that sorted stream for a
+/// [`UnitCounter`]. Every step yields every cell that has input records, so
+/// merging them with [`merge_cells`] gives the cells of [`cube_sql`].
 pub fn cube_queries(
     from: &str,
     dimensions: &[CubeDimension],
     measures: &[CubeMeasure],
-    materialize: Option<&str>,
+    count_units: bool,
 ) -> Vec<CubeQuery> {
     let columns: Vec<String> = level_columns(dimensions)
         .into_iter()
         .map(|(c, _)| c)
         .collect();
     if columns.is_empty() {
-        return vec![CubeQuery {
-            materialize: Vec::new(),
-            cells: vec![cube_sql(from, dimensions, measures)],
+        return vec![CubeQuery::Cells {
+            sql: cube_sql(from, dimensions, measures),
             measures: (0..measures.len()).collect(),
         }];
     }
@@ -279,13 +319,12 @@ pub fn cube_queries(
             .map(|m| format!("CAST(COALESCE(SUM(m_{0}), 0) AS BIGINT) AS {0}", m.name))
             .collect::<Vec<_>>()
             .join(", ");
-        queries.push(CubeQuery {
-            materialize: Vec::new(),
-            cells: vec![format!(
+        queries.push(CubeQuery::Cells {
+            sql: format!(
                 "WITH {input}, finest AS (SELECT {list}, {finest} FROM cube_input GROUP BY {list}) \
                  SELECT {cells}, {rolled} FROM finest {sets}",
                 input = input_cte(from, dimensions, &inputs),
-            )],
+            ),
             measures: additive,
         });
     }
@@ -296,83 +335,400 @@ pub fn cube_queries(
         }
         let m = format!("m_{}", measure.name);
         let name = measure.name;
-        // `spread`: whether a record's unit also has another record, found by
-        // its neighbours in unit order. `COUNT(*) OVER (PARTITION BY unit)`
-        // would say the same, but DataFusion buffers a whole input partition for
-        // it; a global sort spills and LAG/LEAD then stream. A unit with one
-        // record (so in one finest cell) is counted in `singles`; the others stay
-        // as one `multi` row per (cell, unit) — a unit with two records in one
-        // cell among them, which costs a row, not exactness. Records without a
-        // unit keep their cell alive with nothing counted.
-        let common = format!(
-            "{input}, \
-             spans AS (SELECT {list}, {m}, \
-               COALESCE(LAG({m}) OVER (ORDER BY {m}) = {m} OR LEAD({m}) OVER (ORDER BY {m}) = {m}, FALSE) AS spread \
-               FROM cube_input)",
-            input = input_cte(from, dimensions, &[measure]),
-        );
-        let reduced = format!(
-            "SELECT {list}, CASE WHEN spread THEN {m} END AS multi, \
-               SUM(CASE WHEN {m} IS NOT NULL AND NOT spread THEN 1 ELSE 0 END) AS singles \
-             FROM spans GROUP BY {list}, CASE WHEN spread THEN {m} END"
-        );
+        let input = input_cte(from, dimensions, &[measure]);
+        if count_units {
+            // One sort (which spills) and one pass: the counter sees each unit's
+            // records together and counts it once in every cell they reach.
+            queries.push(CubeQuery::Units {
+                sql: format!(
+                    "WITH {input} SELECT {list}, {m} AS unit FROM cube_input \
+                     ORDER BY {m} NULLS LAST"
+                ),
+                measure: i,
+            });
+            continue;
+        }
+        // In SQL alone: `spread` tells whether a record's unit also has another
+        // record, found by its neighbours in unit order (`COUNT(*) OVER
+        // (PARTITION BY unit)` says the same, but DataFusion buffers a whole
+        // input partition for it). A unit with one record (so in one finest
+        // cell) is summed like a count; the others are carried as one row per
+        // (cell, unit) through the roll-up and counted after it. Records without
+        // a unit keep their cell alive with nothing counted.
         let groupings = columns
             .iter()
             .map(|c| format!("g_{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let query = match materialize {
-            None => CubeQuery {
-                materialize: Vec::new(),
-                cells: vec![format!(
-                    "WITH {common}, finest AS ({reduced}), \
-                     rolled AS (SELECT {cells}, multi, SUM(singles) AS singles FROM finest {multi_sets}) \
-                     SELECT {list}, {groupings}, CAST(SUM(singles) + COUNT(multi) AS BIGINT) AS {name} \
-                     FROM rolled GROUP BY {list}, {groupings}",
-                    multi_sets = grouping_sets_clause(dimensions, Some("multi")),
-                )],
-                measures: vec![i],
-            },
-            Some(prefix) => {
-                let table = format!("{prefix}_{name}");
-                let per_set = grouping_sets(dimensions).into_iter().map(|set| {
-                    let select = columns
-                        .iter()
-                        .map(|c| {
-                            if set.contains(c) {
-                                format!("{c}, 0 AS g_{c}")
-                            } else {
-                                format!("CAST(NULL AS VARCHAR) AS {c}, 1 AS g_{c}")
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let group_by = if set.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" GROUP BY {}", set.join(", "))
-                    };
-                    format!(
-                        "SELECT {select}, CAST(COUNT(DISTINCT multi) AS BIGINT) AS {name} \
-                             FROM {table} WHERE multi IS NOT NULL{group_by}"
-                    )
-                });
-                // The singles roll up like a count, in one query; a cell may come
-                // from both it and a per-set query, and `read_cells` adds them.
-                let singles = format!(
-                    "SELECT {cells}, CAST(COALESCE(SUM(singles), 0) AS BIGINT) AS {name} \
-                     FROM {table} WHERE multi IS NULL {sets}"
-                );
-                CubeQuery {
-                    cells: std::iter::once(singles).chain(per_set).collect(),
-                    materialize: vec![(table, format!("WITH {common} {reduced}"))],
-                    measures: vec![i],
-                }
-            }
-        };
-        queries.push(query);
+        queries.push(CubeQuery::Cells {
+            sql: format!(
+                "WITH {input}, \
+                 spans AS (SELECT {list}, {m}, \
+                   COALESCE(LAG({m}) OVER (ORDER BY {m}) = {m} OR LEAD({m}) OVER (ORDER BY {m}) = {m}, FALSE) AS spread \
+                   FROM cube_input), \
+                 finest AS (SELECT {list}, CASE WHEN spread THEN {m} END AS multi, \
+                   SUM(CASE WHEN {m} IS NOT NULL AND NOT spread THEN 1 ELSE 0 END) AS singles \
+                   FROM spans GROUP BY {list}, CASE WHEN spread THEN {m} END), \
+                 rolled AS (SELECT {cells}, multi, SUM(singles) AS singles FROM finest {multi_sets}) \
+                 SELECT {list}, {groupings}, CAST(SUM(singles) + COUNT(multi) AS BIGINT) AS {name} \
+                 FROM rolled GROUP BY {list}, {groupings}",
+                multi_sets = grouping_sets_clause(dimensions, Some("multi")),
+            ),
+            measures: vec![i],
+        });
     }
     queries
+}
+
+/// A level code interned as a number; two values are reserved.
+type CodeId = u32;
+/// Counts keyed by a row of level codes.
+type Tallies = HashMap<Box<[CodeId]>, i64>;
+/// A level rolled up in a cell (the dimension's total or a coarser level).
+const ROLLED: CodeId = CodeId::MAX;
+/// A NULL level: the record's category stops above it.
+const MISSING: CodeId = CodeId::MAX - 1;
+
+/// Level codes of one column, interned.
+#[derive(Default)]
+struct Codebook {
+    codes: HashMap<Arc<str>, CodeId>,
+    names: Vec<Arc<str>>,
+}
+
+impl Codebook {
+    fn code(&mut self, value: Option<&str>) -> CodeId {
+        let Some(value) = value else {
+            return MISSING;
+        };
+        if let Some(&code) = self.codes.get(value) {
+            return code;
+        }
+        let code = self.names.len() as CodeId;
+        let name: Arc<str> = Arc::from(value);
+        self.names.push(name.clone());
+        self.codes.insert(name, code);
+        code
+    }
+}
+
+/// Counts the distinct units of every cell of a cube from its records ordered
+/// by unit (a [`CubeQuery::Units`] result, fed batch by batch).
+///
+/// A unit whose records all fall in one finest cell (most victims, most
+/// one-off offenders) counts once there and in every cell above it, so such
+/// units are tallied per finest cell and rolled up at the end. A unit spread
+/// over several finest cells is projected into every grouping set while its
+/// records are at hand, and counted once per distinct cell it reaches. Memory
+/// is one entry per finest cell and per output cell, whatever the number of
+/// records or units.
+pub struct UnitCounter {
+    /// Levels per dimension.
+    depths: Vec<usize>,
+    /// Each grouping set as the depth kept per dimension.
+    sets: Vec<Vec<usize>>,
+    columns: Vec<String>,
+    codebooks: Vec<Codebook>,
+    /// Units with all their records in one finest cell, per finest cell.
+    single: Tallies,
+    /// Units spread over several finest cells, per output cell.
+    spread: Tallies,
+    unit: Option<String>,
+    /// The current unit's records, one row of codes each.
+    rows: Vec<CodeId>,
+    /// Scratch for one unit's projections.
+    keys: Vec<CodeId>,
+    order: Vec<usize>,
+}
+
+impl UnitCounter {
+    /// A counter for a cube with these dimensions.
+    pub fn new(dimensions: &[CubeDimension]) -> UnitCounter {
+        let columns: Vec<String> = level_columns(dimensions)
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        UnitCounter {
+            depths: dimensions.iter().map(|d| d.levels.len()).collect(),
+            sets: set_depths(dimensions),
+            codebooks: columns.iter().map(|_| Codebook::default()).collect(),
+            columns,
+            single: HashMap::default(),
+            spread: HashMap::default(),
+            unit: None,
+            rows: Vec::new(),
+            keys: Vec::new(),
+            order: Vec::new(),
+        }
+    }
+
+    /// Adds a batch of records (level columns and `unit`, ordered by unit
+    /// with NULLs last, continuing the previous batch's order).
+    pub fn push(&mut self, batch: &RecordBatch) -> Result<()> {
+        let mut owned = Vec::with_capacity(self.columns.len() + 1);
+        for name in self.columns.iter().map(String::as_str).chain(["unit"]) {
+            let array = batch.column_by_name(name).ok_or_else(|| {
+                EngineError::InvalidRequest(format!("unit query result lacks column {name}"))
+            })?;
+            owned.push(string_array(array)?);
+        }
+        let (level_arrays, unit_array) = owned.split_at(self.columns.len());
+        let levels: Vec<Strings> = level_arrays.iter().map(Strings::new).collect();
+        let unit = Strings::new(&unit_array[0]);
+        let width = self.columns.len();
+        let mut row = vec![0; width];
+        for i in 0..batch.num_rows() {
+            for (c, column) in levels.iter().enumerate() {
+                row[c] = self.codebooks[c].code(column.get(i));
+            }
+            match unit.get(i) {
+                // A record without a unit keeps its cell, counting nothing.
+                None => {
+                    self.finish_unit();
+                    add(&mut self.single, &row, 0);
+                }
+                Some(u) if self.unit.as_deref() == Some(u) => self.rows.extend_from_slice(&row),
+                Some(u) => {
+                    self.finish_unit();
+                    self.unit = Some(u.to_owned());
+                    self.rows.extend_from_slice(&row);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts the current unit.
+    fn finish_unit(&mut self) {
+        self.unit = None;
+        let width = self.columns.len();
+        if self.rows.is_empty() {
+            return;
+        }
+        let first = &self.rows[..width];
+        if self.rows.chunks(width).all(|r| r == first) {
+            add(&mut self.single, first, 1);
+            self.rows.clear();
+            return;
+        }
+        let count = self.rows.len() / width;
+        for set in &self.sets {
+            self.keys.clear();
+            let mut kept = 0;
+            for r in 0..count {
+                let row = &self.rows[r * width..(r + 1) * width];
+                if project(row, &self.depths, set, &mut self.keys) {
+                    kept += 1;
+                }
+            }
+            // Each distinct cell the unit reaches in this set counts it once.
+            self.order.clear();
+            self.order.extend(0..kept);
+            let keys = &self.keys;
+            let key = |k: usize| &keys[k * width..(k + 1) * width];
+            self.order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
+            self.order.dedup_by(|a, b| key(*a) == key(*b));
+            for &k in &self.order {
+                add(&mut self.spread, key(k), 1);
+            }
+        }
+        self.rows.clear();
+    }
+
+    /// The cells, sorted by codes as [`read_cells`] returns them.
+    pub fn finish(mut self) -> Vec<Cell> {
+        self.finish_unit();
+        let mut cells = std::mem::take(&mut self.spread);
+        for (set, tallies) in self.roll_up_single() {
+            for (key, count) in &tallies {
+                if kept(key, &self.depths, &set) {
+                    add(&mut cells, key, *count);
+                }
+            }
+        }
+        self.into_sorted_cells(cells)
+    }
+
+    /// The single units' tallies in every grouping set, level by level: each
+    /// set is rolled up from a set one level finer in one dimension, so each
+    /// step reads a table that the previous steps have already shrunk (rather
+    /// than the finest cells once per grouping set). Keys keep NULL levels here
+    /// (a coarser level still counts them); [`kept`] drops them at the end.
+    fn roll_up_single(&mut self) -> Vec<(Vec<usize>, Tallies)> {
+        let rolled = |set: &Vec<usize>| -> usize {
+            self.depths
+                .iter()
+                .zip(set)
+                .map(|(max, depth)| max - depth)
+                .sum()
+        };
+        let mut order = self.sets.clone();
+        order.sort_by_key(rolled);
+        let mut done: HashMap<Vec<usize>, Tallies> = HashMap::default();
+        done.insert(self.depths.clone(), std::mem::take(&mut self.single));
+        let mut key = Vec::with_capacity(self.columns.len());
+        for set in order {
+            if done.contains_key(&set) {
+                continue;
+            }
+            // Every set but the finest has a parent one level finer in its first
+            // dimension that is not at full depth; parents sort first.
+            let Some(d) = (0..set.len()).find(|&d| set[d] < self.depths[d]) else {
+                continue;
+            };
+            let mut parent = set.clone();
+            parent[d] += 1;
+            let column = self.depths[..d].iter().sum::<usize>() + set[d];
+            let Some(source) = done.get(&parent) else {
+                continue;
+            };
+            let mut tallies = HashMap::with_capacity(source.len() / 2);
+            for (parent_key, count) in source {
+                key.clear();
+                key.extend_from_slice(parent_key);
+                key[column] = ROLLED;
+                add(&mut tallies, &key, *count);
+            }
+            done.insert(set, tallies);
+        }
+        self.sets
+            .iter()
+            .filter_map(|set| done.remove(set).map(|t| (set.clone(), t)))
+            .collect()
+    }
+
+    /// Cells from keyed counts, sorted by codes. The codes are ranked once per
+    /// dimension so that the sort compares numbers, not strings.
+    fn into_sorted_cells(self, cells: Tallies) -> Vec<Cell> {
+        // rank[column][code] and the rank of the total, per dimension.
+        let mut rank: Vec<Vec<u32>> = Vec::with_capacity(self.columns.len());
+        let mut total_rank = Vec::with_capacity(self.depths.len());
+        let mut offset = 0;
+        for &levels in &self.depths {
+            let books = &self.codebooks[offset..offset + levels];
+            let mut all: Vec<&str> = books
+                .iter()
+                .flat_map(|b| b.names.iter().map(|n| &**n))
+                .chain([TOTAL])
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            let position = |name: &str| all.binary_search(&name).unwrap_or(0) as u32;
+            for book in books {
+                rank.push(book.names.iter().map(|n| position(n)).collect());
+            }
+            total_rank.push(position(TOTAL));
+            offset += levels;
+        }
+        let total: Arc<str> = Arc::from(TOTAL);
+        let mut ranked: Vec<(Vec<u32>, Cell)> = cells
+            .into_iter()
+            .map(|(key, count)| {
+                let mut order = Vec::with_capacity(self.depths.len());
+                let mut codes = Vec::with_capacity(self.depths.len());
+                let mut levels = Vec::with_capacity(self.depths.len());
+                let mut offset = 0;
+                for (d, &levels_in_dimension) in self.depths.iter().enumerate() {
+                    let part = &key[offset..offset + levels_in_dimension];
+                    let depth = part.iter().take_while(|&&c| c != ROLLED).count();
+                    if depth == 0 {
+                        order.push(total_rank[d]);
+                        codes.push(total.clone());
+                    } else {
+                        let column = offset + depth - 1;
+                        let code = part[depth - 1] as usize;
+                        order.push(rank[column][code]);
+                        codes.push(self.codebooks[column].names[code].clone());
+                    }
+                    levels.push(depth as u8);
+                    offset += levels_in_dimension;
+                }
+                let cell = Cell {
+                    codes,
+                    levels,
+                    values: vec![count],
+                };
+                (order, cell)
+            })
+            .collect();
+        ranked.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        ranked.into_iter().map(|(_, cell)| cell).collect()
+    }
+}
+
+/// Whether a key of a grouping set is a cell: no dimension's deepest kept
+/// level is NULL (that cell would duplicate the coarser one, and
+/// [`read_cells`] drops it too).
+fn kept(key: &[CodeId], depths: &[usize], set: &[usize]) -> bool {
+    let mut offset = 0;
+    for (&levels, &depth) in depths.iter().zip(set) {
+        if depth > 0 && key[offset + depth - 1] == MISSING {
+            return false;
+        }
+        offset += levels;
+    }
+    true
+}
+
+/// Adds `n` to a cell's count, creating the cell at `n`.
+fn add(cells: &mut Tallies, key: &[CodeId], n: i64) {
+    match cells.get_mut(key) {
+        Some(count) => *count += n,
+        None => {
+            cells.insert(key.into(), n);
+        }
+    }
+}
+
+/// Appends `row` projected on a grouping set (levels below the set's depth
+/// rolled up) to `out`; false, appending nothing, when the record's category
+/// stops above the set's depth in some dimension (that cell is the coarser
+/// one's duplicate, dropped as [`read_cells`] drops it).
+fn project(row: &[CodeId], depths: &[usize], set: &[usize], out: &mut Vec<CodeId>) -> bool {
+    if !kept(row, depths, set) {
+        return false;
+    }
+    let mut offset = 0;
+    for (&levels, &depth) in depths.iter().zip(set) {
+        out.extend_from_slice(&row[offset..offset + depth]);
+        out.extend(std::iter::repeat_n(ROLLED, levels - depth));
+        offset += levels;
+    }
+    true
+}
+
+/// A column as some kind of UTF-8 array (other types are cast).
+fn string_array(array: &ArrayRef) -> Result<ArrayRef> {
+    Ok(match array.data_type() {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => array.clone(),
+        _ => datafusion::arrow::compute::cast(array, &DataType::Utf8)?,
+    })
+}
+
+/// Reads strings from whichever string array DataFusion produced, without
+/// copying the column.
+enum Strings<'a> {
+    Utf8(&'a StringArray),
+    Large(&'a LargeStringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Strings<'a> {
+    fn new(array: &'a ArrayRef) -> Strings<'a> {
+        match array.data_type() {
+            DataType::LargeUtf8 => Strings::Large(array.as_string::<i64>()),
+            DataType::Utf8View => Strings::View(array.as_string_view()),
+            _ => Strings::Utf8(array.as_string::<i32>()),
+        }
+    }
+
+    fn get(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Strings::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::View(a) => a.is_valid(i).then(|| a.value(i)),
+        }
+    }
 }
 
 /// Merges the cells of a cube's queries (each with the measures it computed,
@@ -426,6 +782,7 @@ pub fn read_cells(
     measures: &[CubeMeasure],
 ) -> Result<Vec<Cell>> {
     let mut cells = Vec::new();
+    let mut shared = CodeStrings::default();
     for batch in batches {
         let mut level_arrays = Vec::new();
         let mut grouping_arrays = Vec::new();
@@ -472,7 +829,7 @@ pub fn read_cells(
                     })
                     .count();
                 if depth == 0 {
-                    codes.push(TOTAL.to_owned());
+                    codes.push(shared.get(TOTAL));
                     levels.push(0);
                     continue;
                 }
@@ -482,7 +839,7 @@ pub fn read_cells(
                     // coarser one, already present.
                     continue 'rows;
                 }
-                codes.push(array.value(row).to_owned());
+                codes.push(shared.get(array.value(row)));
                 levels.push(depth as u8);
             }
             let values = measure_arrays
@@ -511,6 +868,21 @@ pub fn read_cells(
         true
     });
     Ok(cells)
+}
+
+/// One shared copy of each code string read.
+#[derive(Default)]
+struct CodeStrings(HashMap<Arc<str>, ()>);
+
+impl CodeStrings {
+    fn get(&mut self, code: &str) -> Arc<str> {
+        if let Some((shared, _)) = self.0.get_key_value(code) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(code);
+        self.0.insert(shared.clone(), ());
+        shared
+    }
 }
 
 /// A result column as UTF-8 strings, whatever string type the engine produced

@@ -23,6 +23,7 @@ use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
 
 use crate::error::{EngineError, Result};
 use crate::joins::SortMergeLargeJoins;
@@ -263,11 +264,26 @@ impl Engine {
         self.register_parquet(name, &[path], schema).await
     }
 
-    /// Whether this engine writes intermediate tables ([`Engine::materialize`]).
-    /// Only the local engine does: a cluster's executors would need the scratch
-    /// directory on shared storage, and the cube plans work without.
-    pub fn materializes(&self) -> bool {
+    /// Whether cube distinct counts stream their records, sorted by unit, to
+    /// this process ([`crate::cube::UnitCounter`]). Only the local engine does:
+    /// from a cluster the whole sorted input would funnel through the client,
+    /// so there the counting stays in SQL.
+    pub fn counts_units(&self) -> bool {
         self.target == EngineTarget::Local
+    }
+
+    /// Runs SQL and hands each result batch to `each` as it is produced, for
+    /// results too large to collect.
+    pub async fn query_each(
+        &self,
+        sql: &str,
+        mut each: impl FnMut(&RecordBatch) -> Result<()>,
+    ) -> Result<()> {
+        let mut stream = self.ctx.sql(sql).await?.execute_stream().await?;
+        while let Some(batch) = stream.next().await {
+            each(&batch?)?;
+        }
+        Ok(())
     }
 
     /// Runs `sql`, streams its result to Parquet under the scratch directory and

@@ -23,7 +23,6 @@ use evident_stats::trends::{
 const MAX_DELAY: usize = 12;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
     country: Country,
     set: SeriesSet,
 }
@@ -47,11 +46,10 @@ fn fixture() -> &'static Fixture {
             MAX_DELAY,
             1.0,
         );
-        Fixture {
-            _dir: dir,
-            country,
-            set,
-        }
+        // The files are read; the directory goes now (a static is never
+        // dropped, and nextest runs each test in its own process).
+        drop(dir);
+        Fixture { country, set }
     })
 }
 

@@ -148,10 +148,33 @@ fn sigkill_at_any_point_leaves_the_workspace_as_before() {
             break;
         }
         let after = state(&cli);
-        assert_eq!(
-            after.1, before.1,
-            "killed after {delay_ms} ms: store files differ"
-        );
+        if after.1 != before.1 {
+            // The kill landed after the commit but before the process exited
+            // (seen on a loaded machine): the batch must then be whole, so
+            // sending the same file again is recognised and changes nothing.
+            let again = Command::new(env!("CARGO_BIN_EXE_evident"))
+                .args([
+                    "ingest",
+                    "--schema",
+                    "offence.toml",
+                    "big.csv",
+                    "--workspace",
+                    "ws",
+                ])
+                .current_dir(cli.dir.path())
+                .output()
+                .unwrap();
+            assert!(
+                again.status.success(),
+                "killed after {delay_ms} ms: re-ingest failed"
+            );
+            assert_eq!(
+                state(&cli).1,
+                after.1,
+                "killed after {delay_ms} ms: store files differ and the batch is not whole"
+            );
+            break;
+        }
         assert!(
             after.0 == before.0,
             "killed after {delay_ms} ms: catalog differs:\n{}",

@@ -335,7 +335,7 @@ pub(crate) fn offence_dimensions(
 pub(crate) fn dimension_columns(dimensions: &[CubeDimension], cells: &[Cell]) -> Vec<Column> {
     let mut columns = Vec::new();
     for (d, dimension) in dimensions.iter().enumerate() {
-        let codes: Vec<String> = cells.iter().map(|c| c.codes[d].clone()).collect();
+        let codes: Vec<String> = cells.iter().map(|c| c.codes[d].to_string()).collect();
         if dimension.name == "period" {
             columns.push(Column {
                 name: "freq".into(),
@@ -385,7 +385,7 @@ pub(crate) fn rate_table(
     let mut populations: HashMap<(&str, i32, &str, &str), Option<f64>> = HashMap::new();
     let mut count_intervals: HashMap<u64, Option<(f64, f64)>> = HashMap::new();
     for cell in cells {
-        let code = |i: Option<usize>| i.map_or(TOTAL, |i| cell.codes[i].as_str());
+        let code = |i: Option<usize>| i.map_or(TOTAL, |i| &*cell.codes[i]);
         let year = period.and_then(|i| period_year(&cell.codes[i]));
         let pop = year.and_then(|y| {
             *populations

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::counts::dimension_columns;
-use super::{Allowed, Job, classified_court_decisions, period_levels};
+use super::{Allowed, Job, period_levels};
 use crate::cube::{Aggregate, Cell, CubeDimension, CubeMeasure};
 use crate::error::Result;
 use crate::output::{Column, IndicatorTable, Values};
@@ -52,7 +52,7 @@ pub(crate) async fn chain(job: &Job<'_>) -> Result<IndicatorTable> {
             "JOIN {ICCS_LEVELS} c ON COALESCE({alias}.iccs_code, '{NOT_CLASSIFIABLE}') = c.code"
         )
     };
-    let court = classified_court_decisions();
+    let court = job.court().await?;
     let offence_date = job.offence_date("o");
 
     let mut stages: Vec<Vec<Cell>> = Vec::new();
@@ -118,7 +118,7 @@ pub(crate) async fn chain(job: &Job<'_>) -> Result<IndicatorTable> {
     for (s, cells) in stages.iter().enumerate() {
         for cell in cells {
             counts
-                .entry((cell.codes[0].clone(), cell.codes[1].clone()))
+                .entry((cell.codes[0].to_string(), cell.codes[1].to_string()))
                 .or_insert_with(|| vec![0; STAGES.len()])[s] = cell.values[0];
         }
     }
@@ -128,7 +128,11 @@ pub(crate) async fn chain(job: &Job<'_>) -> Result<IndicatorTable> {
     for ((section, period), values) in &counts {
         for (s, (stage, unit)) in STAGES.iter().enumerate() {
             cells.push(Cell {
-                codes: vec![section.clone(), period.clone(), (*stage).to_owned()],
+                codes: vec![
+                    section.as_str().into(),
+                    period.as_str().into(),
+                    (*stage).into(),
+                ],
                 levels: vec![u8::from(section != "_T"), 1, 1],
                 values: vec![values[s]],
             });

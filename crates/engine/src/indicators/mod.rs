@@ -13,7 +13,7 @@ mod reoffending;
 mod severity;
 
 use crate::catalogue::{Indicator, indicator};
-use crate::cube::{self, Cell, CubeDimension, CubeMeasure};
+use crate::cube::{self, Cell, CubeDimension, CubeMeasure, CubeQuery};
 use crate::error::{EngineError, Result};
 use crate::output::IndicatorTable;
 use crate::request::{Breakdown, ComputeRequest, DateBasis, Frequency};
@@ -74,23 +74,40 @@ pub async fn compute_each<E: From<EngineError>>(
         request,
         population: Population::load(engine).await?,
         data_end: last_recorded_date(engine).await?,
+        court: tokio::sync::OnceCell::new(),
     };
-    for definition in wanted {
-        tracing::info!(indicator = definition.id, "computing");
-        for mut table in job.compute(definition).await? {
-            // A period that runs past the last recorded date would show a partial
-            // count as if it were complete; it is left out unless asked for.
-            if request.to.is_none() {
-                if let (Some(end), Some(periods)) = (&job.data_end, table.text("period")) {
+    let computed = job.compute_all(&wanted, &mut sink).await;
+    // The intermediate table goes whether or not the indicators succeeded.
+    if let Some(table) = job.court.get().filter(|_| engine.counts_units()) {
+        engine.drop_materialized(table)?;
+    }
+    computed
+}
+
+impl Job<'_> {
+    async fn compute_all<E: From<EngineError>>(
+        &self,
+        wanted: &[&'static Indicator],
+        sink: &mut impl FnMut(IndicatorTable) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        for &definition in wanted {
+            tracing::info!(indicator = definition.id, "computing");
+            for mut table in self.compute(definition).await? {
+                // A period that runs past the last recorded date would show a
+                // partial count as if it were complete; it is left out unless
+                // asked for.
+                if let (None, Some(end), Some(periods)) =
+                    (&self.request.to, &self.data_end, table.text("period"))
+                {
                     let keep: Vec<bool> =
                         periods.iter().map(|p| period_is_complete(p, end)).collect();
                     table.retain_rows(&keep);
                 }
+                sink(table)?;
             }
-            sink(table)?;
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Shared state of one compute run.
@@ -100,6 +117,8 @@ pub(crate) struct Job<'a> {
     pub population: Population,
     /// The last date offences were recorded (`YYYY-MM-DD`): the data's horizon.
     pub data_end: Option<String>,
+    /// Court decisions with their ICCS codes, as a FROM item ([`Job::court`]).
+    court: tokio::sync::OnceCell<String>,
 }
 
 /// The last recorded date of the offences, if there are any.
@@ -231,50 +250,34 @@ impl Job<'_> {
         // baselines; the plan's queries are what runs.
         let sql = cube::cube_sql(from, dimensions, measures);
         tracing::debug!(%sql, "cube");
-        // Intermediate tables are named per process and cube, so that two
-        // computations sharing a scratch directory never meet.
-        static CUBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let prefix = format!(
-            "cube_{}_{}",
-            std::process::id(),
-            CUBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        let materialize = self.engine.materializes().then_some(prefix.as_str());
         let mut parts = Vec::new();
-        for query in cube::cube_queries(from, dimensions, measures, materialize) {
+        for query in cube::cube_queries(from, dimensions, measures, self.engine.counts_units()) {
             let started = std::time::Instant::now();
-            let run = async {
-                for (name, sql) in &query.materialize {
-                    tracing::debug!(%name, %sql, "cube materialize");
-                    self.engine.materialize(name, sql).await?;
+            tracing::debug!(sql = query.sql(), "cube query");
+            let cells = match &query {
+                CubeQuery::Cells {
+                    sql,
+                    measures: yielded,
+                } => {
+                    let batches = self.engine.query(sql).await?;
+                    let yielded: Vec<CubeMeasure> =
+                        yielded.iter().map(|&i| measures[i].clone()).collect();
+                    cube::read_cells(&batches, dimensions, &yielded)?
                 }
-                let mut batches = Vec::new();
-                for sql in &query.cells {
-                    tracing::debug!(%sql, "cube query");
-                    batches.extend(self.engine.query(sql).await?);
+                CubeQuery::Units { sql, .. } => {
+                    let mut counter = cube::UnitCounter::new(dimensions);
+                    self.engine
+                        .query_each(sql, |batch| counter.push(batch))
+                        .await?;
+                    counter.finish()
                 }
-                Ok::<_, EngineError>(batches)
             };
-            let batches = run.await;
-            // Intermediate tables go whether or not the queries succeeded.
-            for (name, _) in &query.materialize {
-                self.engine.drop_materialized(name)?;
-            }
-            let batches = batches?;
             tracing::debug!(
                 elapsed_ms = started.elapsed().as_millis() as u64,
-                rows = batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+                cells = cells.len(),
                 "cube query done"
             );
-            let yielded: Vec<CubeMeasure> = query
-                .measures
-                .iter()
-                .map(|&i| measures[i].clone())
-                .collect();
-            parts.push((
-                cube::read_cells(&batches, dimensions, &yielded)?,
-                query.measures,
-            ));
+            parts.push((cells, query.measures()));
         }
         let started = std::time::Instant::now();
         let cells = cube::merge_cells(parts, measures.len());
@@ -343,6 +346,39 @@ pub(crate) fn period_frequency(code: &str) -> Frequency {
 /// The year of a period code.
 pub(crate) fn period_year(code: &str) -> Option<i32> {
     code.get(..4)?.parse().ok()
+}
+
+impl Job<'_> {
+    /// Court decisions with their ICCS codes ([`classified_court_decisions`]) as
+    /// a FROM item. The local engine writes them once per computation to the
+    /// scratch directory: four indicators read them, the reoffending query
+    /// four times, and each reading re-aggregates every offence by case (at 100
+    /// million offences those aggregations together exhausted the memory pool).
+    /// On a cluster the subquery is used as is.
+    pub async fn court(&self) -> Result<String> {
+        self.court
+            .get_or_try_init(|| async {
+                let sql = classified_court_decisions();
+                if !self.engine.counts_units() {
+                    return Ok(sql);
+                }
+                // Named per process and computation: two computations may
+                // share a scratch directory (two commands, or a server).
+                static COMPUTATIONS: std::sync::atomic::AtomicU64 =
+                    std::sync::atomic::AtomicU64::new(0);
+                let name = format!(
+                    "court_decisions_classified_{}_{}",
+                    std::process::id(),
+                    COMPUTATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                );
+                self.engine
+                    .materialize(&name, &format!("SELECT * FROM {sql} AS d"))
+                    .await?;
+                Ok(name)
+            })
+            .await
+            .cloned()
+    }
 }
 
 /// Court decisions with the ICCS code of the offence they decide: the code of

@@ -84,7 +84,7 @@ pub(crate) async fn occupancy(job: &Job<'_>) -> Result<IndicatorTable> {
     let period = dimensions.iter().position(|d| d.name == "period");
     for cell in &cells {
         let year = period.and_then(|p| super::period_year(&cell.codes[p]));
-        let region = area.map_or(TOTAL, |a| cell.codes[a].as_str()).to_owned();
+        let region = area.map_or(TOTAL, |a| &*cell.codes[a]).to_owned();
         let cap = year.and_then(|y| capacity.get(&(region, y)).copied());
         capacity_column.push(cap);
         occupancy.push(
@@ -222,15 +222,18 @@ async fn stock(job: &Job<'_>, id: &str) -> Result<(Vec<CubeDimension>, Vec<Cell>
          LEFT JOIN {facility_region} f ON s.facility_id = f.facility_id \
          WHERE s.rn = 1 AND s.event <> 'release'"
     );
+    // `rn = 1` leaves one row per (period, person) and every cell is within one
+    // period (periods have no total), so counting rows counts persons: the
+    // cheaper additive plan gives the distinct count exactly.
     let cells = job
         .cube(
             &from,
             &dimensions,
             &[
-                CubeMeasure::new("held", Aggregate::CountDistinct, "s.person_id"),
+                CubeMeasure::new("held", Aggregate::Count, "s.person_id"),
                 CubeMeasure::new(
                     "unsentenced",
-                    Aggregate::CountDistinct,
+                    Aggregate::Count,
                     "CASE WHEN s.status = 'unsentenced' THEN s.person_id END",
                 ),
             ],

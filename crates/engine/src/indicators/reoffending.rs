@@ -21,7 +21,7 @@
 use evident_stats::{ProportionMethod, proportion_interval};
 
 use super::counts::{LEVEL, dimension_columns};
-use super::{Allowed, Job, classified_court_decisions, period_levels};
+use super::{Allowed, Job, period_levels};
 use crate::cube::{Aggregate, Cell, CubeDimension, CubeMeasure};
 use crate::error::Result;
 use crate::output::{Column, IndicatorTable, Values};
@@ -180,7 +180,7 @@ pub(crate) async fn proven_reoffending(job: &Job<'_>) -> Result<IndicatorTable> 
         age: true,
     };
     let b = job.breakdown("reoffending", default, &ALLOWED)?;
-    let court = classified_court_decisions();
+    let court = job.court().await?;
     let frequency = b.period.unwrap_or(Frequency::Year);
     let events = format!(
         "(SELECT person_id, index_date, index_iccs FROM {releases} \
@@ -315,7 +315,7 @@ pub(crate) async fn recidivism(job: &Job<'_>) -> Result<IndicatorTable> {
         age: false,
     };
     let b = job.breakdown("recidivism", default, &ALLOWED)?;
-    let court = classified_court_decisions();
+    let court = job.court().await?;
     let frequency = b.period.unwrap_or(Frequency::Year);
     let cohort = cohort(job, &releases(&court), frequency);
     let dimensions = cohort_dimensions(&b);
@@ -396,7 +396,7 @@ pub(crate) async fn recidivism(job: &Job<'_>) -> Result<IndicatorTable> {
         .iter()
         .map(|(c, f)| {
             let mut c = c.clone();
-            c.codes.push(f.clone());
+            c.codes.push(f.as_str().into());
             c.levels.push(1);
             c
         })

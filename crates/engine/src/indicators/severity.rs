@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use datafusion::arrow::array::Array;
 
 use super::counts::dimension_columns;
-use super::{Allowed, Job, area_levels, classified_court_decisions, period_levels, period_year};
+use super::{Allowed, Job, area_levels, period_levels, period_year};
 use crate::cube::{Aggregate, Cell, CubeDimension, CubeMeasure, TOTAL, int_column, text_column};
 use crate::error::{EngineError, Result};
 use crate::output::{Column, IndicatorTable, Values};
@@ -130,7 +130,7 @@ pub(crate) async fn index(job: &Job<'_>) -> Result<Vec<IndicatorTable>> {
         )
         .await?;
     let categories: Vec<String> = {
-        let mut c: Vec<String> = cells.iter().map(|c| c.codes[0].clone()).collect();
+        let mut c: Vec<String> = cells.iter().map(|c| c.codes[0].to_string()).collect();
         c.sort();
         c.dedup();
         c
@@ -154,12 +154,12 @@ pub(crate) async fn index(job: &Job<'_>) -> Result<Vec<IndicatorTable>> {
     let area_index = dimensions.iter().position(|d| d.name == "area");
     let mut sums: BTreeMap<(String, u8, String), [[f64; 2]; 3]> = BTreeMap::new();
     for cell in &cells {
-        let category = cell.codes[0].as_str();
+        let category = &*cell.codes[0];
         let (area, area_level) = match area_index {
-            Some(i) => (cell.codes[i].clone(), cell.levels[i]),
+            Some(i) => (cell.codes[i].to_string(), cell.levels[i]),
             None => (TOTAL.to_owned(), 0),
         };
-        let period = cell.codes[dimensions.len() - 1].clone();
+        let period = cell.codes[dimensions.len() - 1].to_string();
         let n = cell.values[0] as f64;
         let w = weight_of.get(category).copied().unwrap_or(0.0);
         let entry = sums.entry((area, area_level, period)).or_default();
@@ -207,7 +207,7 @@ pub(crate) async fn index(job: &Job<'_>) -> Result<Vec<IndicatorTable>> {
             let index = severity.zip(base[k]).map(|(s, b)| 100.0 * s / b);
             let volume = population.map(|p| offences / p * 100_000.0);
             out_cells.push(Cell {
-                codes: vec![area.clone(), period.clone(), (*name).to_owned()],
+                codes: vec![area.as_str().into(), period.as_str().into(), (*name).into()],
                 levels: vec![*area_level, 1, 1],
                 values: vec![offences as i64],
             });
@@ -295,7 +295,7 @@ pub(crate) async fn index(job: &Job<'_>) -> Result<Vec<IndicatorTable>> {
 /// Convictions, custodial sentences and custodial months per ICCS division over
 /// the latest five years of court decisions.
 async fn conviction_totals(job: &Job<'_>) -> Result<BTreeMap<String, (i64, i64, f64)>> {
-    let court = classified_court_decisions();
+    let court = job.court().await?;
     let last = job
         .engine
         .query(&format!("SELECT CAST(MAX(decision_date) AS VARCHAR) FROM {court} d WHERE d.outcome = 'convicted'"))

@@ -10,16 +10,16 @@ use std::sync::OnceLock;
 
 use evident_synthetic::{CountrySpec, Summary, generate};
 
-/// A generated country kept for the whole test binary.
+/// A generated country kept for the whole test process.
 pub struct Generated {
-    pub dir: tempfile::TempDir,
+    pub dir: PathBuf,
     pub summary: Summary,
     pub truth: serde_json::Value,
 }
 
 impl Generated {
     pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        self.dir.join(name)
     }
 
     pub fn bytes(&self, name: &str) -> Vec<u8> {
@@ -27,19 +27,26 @@ impl Generated {
     }
 }
 
-/// Generates once per test binary.
+/// Generates once per test process, into `CARGO_TARGET_TMPDIR/country-PID`.
+/// A static is never dropped, and nextest runs each test in its own process,
+/// so a temporary directory here would outlive every test (it filled /tmp with
+/// 100 MB countries, ~20 per run); instead each process removes the countries
+/// of processes that have ended.
 pub fn country(offences: u64, seed: u64) -> &'static Generated {
     static CELL: OnceLock<Generated> = OnceLock::new();
     CELL.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temporary directory");
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        forget_ended_processes(tmp);
+        let dir = tmp.join(format!("country-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("country directory");
         let spec = CountrySpec {
             offences,
             seed,
             ..CountrySpec::default()
         };
-        let summary = generate(&spec, dir.path(), &|_| {}).expect("generation succeeds");
-        let text =
-            std::fs::read_to_string(dir.path().join("truth.json")).expect("truth.json exists");
+        let summary = generate(&spec, &dir, &|_| {}).expect("generation succeeds");
+        let text = std::fs::read_to_string(dir.join("truth.json")).expect("truth.json exists");
         let truth = serde_json::from_str(&text).expect("truth.json is JSON");
         Generated {
             dir,
@@ -47,6 +54,23 @@ pub fn country(offences: u64, seed: u64) -> &'static Generated {
             truth,
         }
     })
+}
+
+/// Removes `country-PID` directories whose process has ended (Linux: no
+/// `/proc/PID`; elsewhere nothing is removed).
+fn forget_ended_processes(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("country-") else {
+            continue;
+        };
+        if cfg!(target_os = "linux") && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Lines of a file without the header, with the line end (LF or CRLF) removed.
