@@ -91,6 +91,22 @@ fn state(cli: &Cli) -> (String, Vec<(String, u64)>) {
     (catalog_dump(&ws), workspace_files(&ws))
 }
 
+/// `evident ingest big.csv` into the test's workspace.
+fn ingest_big(cli: &Cli) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_evident"));
+    command
+        .args([
+            "ingest",
+            "--schema",
+            "offence.toml",
+            "big.csv",
+            "--workspace",
+            "ws",
+        ])
+        .current_dir(cli.dir.path());
+    command
+}
+
 #[test]
 fn sigkill_at_any_point_leaves_the_workspace_as_before() {
     let cli = Cli::new().with_reference_data();
@@ -126,16 +142,7 @@ fn sigkill_at_any_point_leaves_the_workspace_as_before() {
 
     // Kills at arbitrary moments, without a failpoint.
     for delay_ms in [150u64, 600, 1_200] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_evident"))
-            .args([
-                "ingest",
-                "--schema",
-                "offence.toml",
-                "big.csv",
-                "--workspace",
-                "ws",
-            ])
-            .current_dir(cli.dir.path())
+        let mut child = ingest_big(&cli)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -152,18 +159,7 @@ fn sigkill_at_any_point_leaves_the_workspace_as_before() {
             // The kill landed after the commit but before the process exited
             // (seen on a loaded machine): the batch must then be whole, so
             // sending the same file again is recognised and changes nothing.
-            let again = Command::new(env!("CARGO_BIN_EXE_evident"))
-                .args([
-                    "ingest",
-                    "--schema",
-                    "offence.toml",
-                    "big.csv",
-                    "--workspace",
-                    "ws",
-                ])
-                .current_dir(cli.dir.path())
-                .output()
-                .unwrap();
+            let again = ingest_big(&cli).output().unwrap();
             assert!(
                 again.status.success(),
                 "killed after {delay_ms} ms: re-ingest failed"
