@@ -86,7 +86,8 @@ STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)Z")
 
 def evident_log(path):
     """The indicators Evident computed, in order, each with the time it started
-    (seconds since the epoch) and the cube SQL it ran."""
+    (seconds since the epoch), the cube SQL it ran and the intermediate tables
+    (name, SQL) it wrote first (court decisions with their ICCS codes)."""
     from datetime import datetime, timezone
 
     indicators = []
@@ -99,7 +100,11 @@ def evident_log(path):
             at = datetime.fromisoformat(stamp.group(1)).replace(tzinfo=timezone.utc).timestamp()
             m = re.search(r'computing indicator="([^"]+)"', line)
             if m:
-                indicators.append({"id": m.group(1), "start": at, "sql": []})
+                indicators.append({"id": m.group(1), "start": at, "sql": [], "tables": []})
+                continue
+            m = re.search(r" intermediate table name=(\S+) sql=(.*)$", line)
+            if m and indicators:
+                indicators[-1]["tables"].append((m.group(1), m.group(2)))
                 continue
             m = re.search(r" cube sql=(.*)$", line)
             if m and indicators:

@@ -294,6 +294,9 @@ impl Engine {
             std::fs::remove_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
         }
         std::fs::create_dir_all(&dir).map_err(|e| EngineError::io(&dir, e))?;
+        // Logged for readers and for the benchmark, whose DuckDB side creates
+        // the same table before the queries that read it.
+        tracing::debug!(%name, %sql, "intermediate table");
         let frame = self.ctx.sql(sql).await?;
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let target = format!("{}/", dir.display());
