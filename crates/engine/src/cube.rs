@@ -410,6 +410,12 @@ impl Codebook {
         self.codes.insert(name, code);
         code
     }
+
+    /// The shared copy of a code.
+    fn shared(&mut self, value: &str) -> Arc<str> {
+        let code = self.code(Some(value));
+        self.names[code as usize].clone()
+    }
 }
 
 /// Counts the distinct units of every cell of a cube from its records ordered
@@ -782,7 +788,8 @@ pub fn read_cells(
     measures: &[CubeMeasure],
 ) -> Result<Vec<Cell>> {
     let mut cells = Vec::new();
-    let mut shared = CodeStrings::default();
+    // One shared copy of each code string read.
+    let mut shared = Codebook::default();
     for batch in batches {
         let mut level_arrays = Vec::new();
         let mut grouping_arrays = Vec::new();
@@ -829,7 +836,7 @@ pub fn read_cells(
                     })
                     .count();
                 if depth == 0 {
-                    codes.push(shared.get(TOTAL));
+                    codes.push(shared.shared(TOTAL));
                     levels.push(0);
                     continue;
                 }
@@ -839,7 +846,7 @@ pub fn read_cells(
                     // coarser one, already present.
                     continue 'rows;
                 }
-                codes.push(shared.get(array.value(row)));
+                codes.push(shared.shared(array.value(row)));
                 levels.push(depth as u8);
             }
             let values = measure_arrays
@@ -868,21 +875,6 @@ pub fn read_cells(
         true
     });
     Ok(cells)
-}
-
-/// One shared copy of each code string read.
-#[derive(Default)]
-struct CodeStrings(HashMap<Arc<str>, ()>);
-
-impl CodeStrings {
-    fn get(&mut self, code: &str) -> Arc<str> {
-        if let Some((shared, _)) = self.0.get_key_value(code) {
-            return shared.clone();
-        }
-        let shared: Arc<str> = Arc::from(code);
-        self.0.insert(shared.clone(), ());
-        shared
-    }
 }
 
 /// A result column as UTF-8 strings, whatever string type the engine produced
