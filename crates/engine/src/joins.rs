@@ -9,6 +9,14 @@
 //! above a byte budget, right after DataFusion has chosen join sides and before
 //! it places repartitions and sorts: both inputs are then hash-partitioned and
 //! sorted on the keys (sorts spill) and merged.
+//!
+//! A join with a condition beyond its keys (the reoffending follow-up window:
+//! same person, offence date within 12 months of the index date) cannot hand
+//! that condition to DataFusion 55's sort-merge join, which returns extra
+//! matches for it (apache/datafusion#25489, caught by `tests/it/joins.rs`). An
+//! inner join does not need to: it becomes a sort-merge join on the keys
+//! followed by a filter, which keeps the same rows. An outer join with such a
+//! condition stays a hash join; the queries keep those small.
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,10 +25,13 @@ use datafusion::arrow::compute::SortOptions;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::stats::Precision;
 use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::common::{DataFusionError, JoinSide, JoinType};
 use datafusion::config::ConfigOptions;
 use datafusion::error::Result;
 use datafusion::physical_expr::expressions::Column;
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_plan::filter::FilterExec;
+use datafusion::physical_plan::joins::utils::JoinFilter;
 use datafusion::physical_plan::joins::{HashJoinExec, SortMergeJoinExec};
 use datafusion::physical_plan::projection::ProjectionExec;
 use datafusion::physical_plan::statistics::{StatisticsArgs, StatisticsContext};
@@ -116,11 +127,21 @@ impl SortMergeLargeJoins {
             Arc::clone(join.left()),
             Arc::clone(join.right()),
             on.clone(),
-            join.filter().cloned(),
+            None,
             *join.join_type(),
             vec![SortOptions::default(); on.len()],
             join.null_equality(),
         )?);
+        let merged = match join.filter() {
+            Some(filter) => {
+                let width = join.left().schema().fields().len();
+                Arc::new(FilterExec::try_new(
+                    on_joined_rows(filter, width, &merged)?,
+                    merged,
+                )?)
+            }
+            None => merged,
+        };
         // A hash join may carry a projection of its output; a sort-merge join
         // cannot, so the projection becomes a node of its own.
         let Some(projection) = join.projection.as_ref() else {
@@ -141,6 +162,38 @@ impl SortMergeLargeJoins {
     }
 }
 
+/// A join filter's condition over the joined rows (left columns, then right).
+/// The filter's own columns index its intermediate schema, each naming a side
+/// and a column of that side.
+fn on_joined_rows(
+    filter: &JoinFilter,
+    left_width: usize,
+    joined: &Arc<dyn ExecutionPlan>,
+) -> Result<Arc<dyn PhysicalExpr>> {
+    let schema = joined.schema();
+    let indices = filter.column_indices();
+    Arc::clone(filter.expression())
+        .transform_up(|expr| {
+            let Some(column) = expr.downcast_ref::<Column>() else {
+                return Ok(Transformed::no(expr));
+            };
+            let at = indices.get(column.index()).and_then(|c| match c.side {
+                JoinSide::Left => Some(c.index),
+                JoinSide::Right => Some(left_width + c.index),
+                JoinSide::None => None,
+            });
+            let Some(at) = at.filter(|&at| at < schema.fields().len()) else {
+                return Err(DataFusionError::Internal(format!(
+                    "join filter column {column} has no place in the joined rows"
+                )));
+            };
+            Ok(Transformed::yes(
+                Arc::new(Column::new(schema.field(at).name(), at)) as Arc<dyn PhysicalExpr>,
+            ))
+        })
+        .map(|t| t.data)
+}
+
 impl PhysicalOptimizerRule for SortMergeLargeJoins {
     fn optimize(
         &self,
@@ -151,11 +204,10 @@ impl PhysicalOptimizerRule for SortMergeLargeJoins {
             let Some(join) = node.downcast_ref::<HashJoinExec>() else {
                 return Ok(Transformed::no(node));
             };
-            // Joins with a non-equality filter stay hash joins: DataFusion 55's
-            // sort-merge join returned extra matches for the reoffending
-            // window's date filter (caught by `tests/it/joins.rs`). The joins
-            // that outgrow memory, persons to offences, are plain equi-joins.
-            if join.null_aware || join.filter().is_some() || !self.too_large(join.left())? {
+            // Outer joins with a condition beyond their keys stay hash joins
+            // (see the module doc).
+            let filtered_outer = join.filter().is_some() && *join.join_type() != JoinType::Inner;
+            if join.null_aware || filtered_outer || !self.too_large(join.left())? {
                 return Ok(Transformed::no(node));
             }
             tracing::debug!(

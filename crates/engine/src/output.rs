@@ -21,8 +21,9 @@ use crate::error::{EngineError, Result};
 /// The values of one column of a result table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Values {
-    /// Codes and labels (dimension columns).
-    Text(Vec<String>),
+    /// Codes and labels (dimension columns). A table of millions of cells
+    /// repeats a few hundred codes, so each row shares its code's string.
+    Text(Vec<Arc<str>>),
     /// Counts.
     Int(Vec<Option<i64>>),
     /// Rates, shares, interval limits.
@@ -48,7 +49,7 @@ impl Values {
 
     fn to_array(&self) -> ArrayRef {
         match self {
-            Values::Text(v) => Arc::new(StringArray::from_iter_values(v)),
+            Values::Text(v) => Arc::new(StringArray::from_iter_values(v.iter().map(|s| &**s))),
             Values::Int(v) => Arc::new(Int64Array::from(v.clone())),
             Values::Float(v) => Arc::new(Float64Array::from(v.clone())),
         }
@@ -88,7 +89,7 @@ impl IndicatorTable {
     }
 
     /// The text column with this name.
-    pub fn text(&self, name: &str) -> Option<&[String]> {
+    pub fn text(&self, name: &str) -> Option<&[Arc<str>]> {
         match self.column(name)? {
             Values::Text(v) => Some(v),
             _ => None,
@@ -113,14 +114,14 @@ impl IndicatorTable {
 
     /// Index of the first row whose text columns equal the given values.
     pub fn find(&self, key: &[(&str, &str)]) -> Option<usize> {
-        let columns: Vec<&[String]> = key
+        let columns: Vec<&[Arc<str>]> = key
             .iter()
             .map(|(name, _)| self.text(name))
             .collect::<Option<_>>()?;
         (0..self.rows()).find(|&row| {
             key.iter()
                 .zip(&columns)
-                .all(|((_, value), column)| column[row] == *value)
+                .all(|((_, value), column)| &*column[row] == *value)
         })
     }
 

@@ -175,7 +175,7 @@ fn run() -> Result<(), String> {
     }
     let text = |name: &str, v: Vec<String>| Column {
         name: name.to_owned(),
-        values: Values::Text(v),
+        values: Values::Text(v.into_iter().map(Into::into).collect()),
     };
     let offences = IndicatorTable {
         indicator: "offences".to_owned(),

@@ -199,7 +199,7 @@ pub(crate) fn dictionary(
             {
                 used.entry(name.to_owned())
                     .or_default()
-                    .extend(codes.iter().cloned());
+                    .extend(codes.iter().map(|c| c.to_string()));
             }
             let group = (*role == Role::Count).then(|| {
                 let mut groups: Vec<&str> = layout

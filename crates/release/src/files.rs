@@ -159,7 +159,7 @@ impl Drop for Staging {
 
 fn text_of(values: &Values, row: usize) -> String {
     match values {
-        Values::Text(v) => v[row].clone(),
+        Values::Text(v) => v[row].to_string(),
         Values::Int(v) => v[row].map(|x| x.to_string()).unwrap_or_default(),
         Values::Float(v) => v[row]
             .filter(|x| x.is_finite())

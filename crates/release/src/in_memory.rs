@@ -69,7 +69,7 @@ pub fn protect_tables(
                     table
                         .row_status
                         .iter()
-                        .map(|s| s.obs_status().to_owned())
+                        .map(|s| s.obs_status().into())
                         .collect(),
                 ),
             });
@@ -79,7 +79,7 @@ pub fn protect_tables(
                     table
                         .row_status
                         .iter()
-                        .map(|s| s.conf_status().to_owned())
+                        .map(|s| s.conf_status().into())
                         .collect(),
                 ),
             });
@@ -152,8 +152,8 @@ mod tests {
         // equals 01/R1 + 02/R1, so one more cell of R1 must go too.
         let status = |r: usize| {
             (
-                memory.text("obs_status").unwrap()[r].as_str(),
-                memory.text("conf_status").unwrap()[r].as_str(),
+                memory.text("obs_status").unwrap()[r].as_ref(),
+                memory.text("conf_status").unwrap()[r].as_ref(),
             )
         };
         let offences = memory.ints("offences").unwrap();

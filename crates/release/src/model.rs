@@ -33,7 +33,7 @@ impl Row for TableRow<'_> {
         self.table
             .text(column)
             .and_then(|c| c.get(self.row))
-            .map(String::as_str)
+            .map(|code| &**code)
     }
 }
 
@@ -174,7 +174,7 @@ impl<'a> Table<'a> {
             .map(|d| {
                 self.source
                     .text(d)
-                    .map(|c| c[row].clone())
+                    .map(|c| c[row].to_string())
                     .unwrap_or_default()
             })
             .collect()

@@ -3,6 +3,7 @@
 //! missing row always means zero and never hides a withheld cell).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use evident_engine::{Column, Values};
 use evident_sdmx::crime::CellStatus;
@@ -59,7 +60,7 @@ impl PublishedTable {
     /// The code of a text column at a row.
     pub fn text(&self, name: &str, row: usize) -> Option<&str> {
         match &self.columns[self.column(name)?].values {
-            Values::Text(v) => v.get(row).map(String::as_str),
+            Values::Text(v) => v.get(row).map(|code| &**code),
             _ => None,
         }
     }
@@ -200,7 +201,7 @@ fn publish_table(model: &Model, t: usize, control: &Control) -> Result<Published
         let (role, values, statuses) = if layout.dimensions.contains(&name) {
             let v = rows
                 .iter()
-                .map(|(_, r)| row_view(r).code(name).unwrap_or_default().to_owned())
+                .map(|(_, r)| row_view(r).code(name).unwrap_or_default().into())
                 .collect();
             (Role::Dimension, Values::Text(v), normal(rows.len()))
         } else if layout.labels.contains(&name) {
@@ -211,12 +212,12 @@ fn publish_table(model: &Model, t: usize, control: &Control) -> Result<Published
                     // A label only the engine knows would tell a withheld zero
                     // (an added row) from a withheld count.
                     Source::Engine(_) if status.is_suppressed() && !derivable_label(name) => {
-                        String::new()
+                        Arc::from("")
                     }
-                    Source::Engine(i) => {
-                        source.text(name).map(|c| c[*i].clone()).unwrap_or_default()
-                    }
-                    Source::Added(map) => added_label(name, map),
+                    Source::Engine(i) => source
+                        .text(name)
+                        .map_or_else(|| Arc::from(""), |c| c[*i].clone()),
+                    Source::Added(map) => added_label(name, map).into(),
                 })
                 .collect();
             (Role::Label, Values::Text(v), normal(rows.len()))

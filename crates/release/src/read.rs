@@ -60,7 +60,7 @@ pub fn read_table(path: &Path) -> Result<IndicatorTable> {
                         if a.is_null(i) {
                             return Err(fail(format!("column {} has an empty code", column.name)));
                         }
-                        v.push(a.value(i).to_owned());
+                        v.push(a.value(i).into());
                     }
                 }
                 Values::Int(v) => {
@@ -131,7 +131,7 @@ pub fn table_from_csv(indicator: &str, text: &str) -> Result<IndicatorTable> {
         let bad =
             |v: &str| ReleaseError::malformed(path, format!("column {n}: {v:?} is not a number"));
         let values = if text {
-            Values::Text(raw)
+            Values::Text(raw.into_iter().map(Into::into).collect())
         } else if integer {
             Values::Int(
                 raw.iter()

@@ -78,7 +78,7 @@ impl Table {
             let mut codes: HashMap<String, Vec<u32>> = HashMap::new();
             for row in 0..rows {
                 let code = match &column.values {
-                    Values::Text(v) => v[row].clone(),
+                    Values::Text(v) => v[row].to_string(),
                     Values::Int(v) => v[row].map(|x| x.to_string()).unwrap_or_default(),
                     Values::Float(_) => continue,
                 };
@@ -102,7 +102,7 @@ impl Table {
                     out.push_str(&serde_json::Value::from(column.name.as_str()).to_string());
                     out.push(':');
                     let value = match &column.values {
-                        Values::Text(v) => serde_json::Value::from(v[row].as_str()),
+                        Values::Text(v) => serde_json::Value::from(&*v[row]),
                         Values::Int(v) => v[row].map_or(serde_json::Value::Null, Into::into),
                         Values::Float(v) => v[row]
                             .filter(|x| x.is_finite())
@@ -117,7 +117,7 @@ impl Table {
         let status = match table.text("obs_status") {
             Some(codes) => codes
                 .iter()
-                .map(|c| match c.as_str() {
+                .map(|c| match &**c {
                     "Q" => RowStatus::Suppressed,
                     "O" => RowStatus::Missing,
                     _ => RowStatus::Published,
@@ -227,7 +227,7 @@ impl Table {
         self.table
             .text(column)
             .and_then(|v| v.get(row))
-            .map(String::as_str)
+            .map(|code| &**code)
     }
 
     /// A numeric cell (`None` when empty or not numeric).
@@ -251,7 +251,7 @@ mod tests {
     use evident_engine::Column;
 
     fn table() -> Table {
-        let text = |v: &[&str]| Values::Text(v.iter().map(|s| (*s).to_owned()).collect());
+        let text = |v: &[&str]| Values::Text(v.iter().map(|s| (*s).into()).collect());
         Table::new(
             IndicatorTable {
                 indicator: "offences".into(),

@@ -3,6 +3,7 @@
 use evident_stats::{RateMethod, poisson_count_interval};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::{
     Allowed, Job, area_levels, iccs_level_columns, period_frequency, period_levels, period_year,
@@ -335,16 +336,19 @@ pub(crate) fn offence_dimensions(
 pub(crate) fn dimension_columns(dimensions: &[CubeDimension], cells: &[Cell]) -> Vec<Column> {
     let mut columns = Vec::new();
     for (d, dimension) in dimensions.iter().enumerate() {
-        let codes: Vec<String> = cells.iter().map(|c| c.codes[d].to_string()).collect();
+        let codes: Vec<Arc<str>> = cells.iter().map(|c| c.codes[d].clone()).collect();
         if dimension.name == "period" {
+            let mut frequencies: HashMap<&str, Arc<str>> = HashMap::new();
+            let mut frequency = |p: &str| {
+                let code = period_frequency(p).sdmx_code();
+                frequencies
+                    .entry(code)
+                    .or_insert_with(|| code.into())
+                    .clone()
+            };
             columns.push(Column {
                 name: "freq".into(),
-                values: Values::Text(
-                    codes
-                        .iter()
-                        .map(|p| period_frequency(p).sdmx_code().to_owned())
-                        .collect(),
-                ),
+                values: Values::Text(codes.iter().map(|p| frequency(p)).collect()),
             });
         }
         columns.push(Column {

@@ -6,6 +6,7 @@
 //! ratio between stages is a flow indicator, not a probability (ICCS Annex 1).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::counts::dimension_columns;
 use super::{Allowed, Job, period_levels};
@@ -136,7 +137,7 @@ pub(crate) async fn chain(job: &Job<'_>) -> Result<IndicatorTable> {
                 levels: vec![u8::from(section != "_T"), 1, 1],
                 values: vec![values[s]],
             });
-            units.push((*unit).to_owned());
+            units.push(Arc::from(*unit));
             ratio.push(
                 (s > 0 && values[s - 1] > 0)
                     .then(|| 100.0 * values[s] as f64 / values[s - 1] as f64),

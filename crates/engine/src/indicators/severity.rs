@@ -269,7 +269,7 @@ pub(crate) async fn index(job: &Job<'_>) -> Result<Vec<IndicatorTable>> {
         columns: vec![
             Column {
                 name: "iccs".into(),
-                values: Values::Text(weights.iter().map(|w| w.category.clone()).collect()),
+                values: Values::Text(weights.iter().map(|w| w.category.as_str().into()).collect()),
             },
             Column {
                 name: "convictions".into(),
@@ -285,7 +285,7 @@ pub(crate) async fn index(job: &Job<'_>) -> Result<Vec<IndicatorTable>> {
             },
             Column {
                 name: "weight_source".into(),
-                values: Values::Text(weights.iter().map(|w| w.source.to_owned()).collect()),
+                values: Values::Text(weights.iter().map(|w| w.source.into()).collect()),
             },
         ],
     };

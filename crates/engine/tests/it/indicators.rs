@@ -84,7 +84,7 @@ async fn level_three_keeps_categories_that_stop_above_it_once() {
     let iccs = t.text("iccs").expect("iccs");
     let level = t.ints("iccs_level").expect("level");
     let homicide: Vec<Option<i64>> = (0..t.rows())
-        .filter(|&r| iccs[r] == "0101")
+        .filter(|&r| &*iccs[r] == "0101")
         .map(|r| level[r])
         .collect();
     assert_eq!(
@@ -389,7 +389,7 @@ async fn proven_reoffending_moj_measure() {
     close(value(t, &key("05", "U", "U"), "offenders"), 1.0, 0.0);
     // 2022 cohorts are not complete: their follow-up runs past the last decision (2023-07-01).
     let periods = t.text("period").expect("period");
-    assert!(periods.iter().all(|p| p == "2021"), "{periods:?}");
+    assert!(periods.iter().all(|p| &**p == "2021"), "{periods:?}");
     let recidivism = &fixture::compute(&engine, "recidivism", None).await[0];
     assert_eq!(
         recidivism.rows(),

@@ -159,8 +159,8 @@ async fn homicide_rates_equal_marylands_published_murder_rates() {
     let rates: BTreeMap<(String, String), Option<f64>> = (0..table.rows())
         .map(|r| {
             let key = (
-                table.text("area").expect("area")[r].clone(),
-                table.text("period").expect("period")[r].clone(),
+                table.text("area").expect("area")[r].to_string(),
+                table.text("period").expect("period")[r].to_string(),
             );
             (key, table.floats("rate_per_100k").expect("rate")[r])
         })
