@@ -2,6 +2,11 @@
 
     python duckdb_standard.py WORKSPACE EVIDENT_LOG RESULTS_DIR [THREADS]
 
+DUCKDB_MEMORY_LIMIT and DUCKDB_MAX_TEMP (e.g. `12GB`) set DuckDB's memory limit
+and the most its temporary files may take; an indicator whose queries fail
+(out of memory or temporary space) is reported with its error and the run
+goes on with the next one.
+
 Runs, in Evident's order, every query `evident compute` ran: the cube queries
 copied from Evident's debug log (EVIDENT_LOG) and the few scalar queries the
 indicators make besides (population, data horizons, facility capacities,
@@ -90,6 +95,9 @@ def main():
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
     con.execute(f"SET temp_directory = '{out}/duckdb.tmp'")
+    for setting, variable in [("memory_limit", "DUCKDB_MEMORY_LIMIT"), ("max_temp_directory_size", "DUCKDB_MAX_TEMP")]:
+        if os.environ.get(variable):
+            con.execute(f"SET {setting} = '{os.environ[variable]}'")
     for table, files in workspace_files(ws).items():
         listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         con.execute(
@@ -113,19 +121,29 @@ def main():
     writing = 0.0
     for indicator in indicators:
         began = time.perf_counter()
-        for sql in BEFORE.get(indicator["id"], []):
-            con.execute(sql).fetchall()
-        if indicator["id"] == "severity_index":
-            severity_totals(con)
-        # Evident writes these once and reads them in later indicators too:
-        # DuckDB builds the same table at the same point, inside the timing.
-        for name, sql in indicator.get("tables", []):
-            con.execute(f"CREATE TEMP TABLE {name} AS {for_duckdb(sql)}")
         results = []
-        for n, sql in enumerate(indicator["sql"]):
-            began_cube = time.perf_counter()
-            results.append(con.sql(for_duckdb(sql)).to_arrow_table())
-            cube_seconds[f"{indicator['id']}-{n}"] = time.perf_counter() - began_cube
+        try:
+            for sql in BEFORE.get(indicator["id"], []):
+                con.execute(sql).fetchall()
+            if indicator["id"] == "severity_index":
+                severity_totals(con)
+            # Evident writes these once and reads them in later indicators too:
+            # DuckDB builds the same table at the same point, inside the timing.
+            for name, sql in indicator.get("tables", []):
+                con.execute(f"CREATE TEMP TABLE {name} AS {for_duckdb(sql)}")
+            for n, sql in enumerate(indicator["sql"]):
+                began_cube = time.perf_counter()
+                results.append(con.sql(for_duckdb(sql)).to_arrow_table())
+                cube_seconds[f"{indicator['id']}-{n}"] = time.perf_counter() - began_cube
+        except duckdb.Error as error:
+            timings.append(
+                {
+                    "indicator": indicator["id"],
+                    "seconds": time.perf_counter() - began,
+                    "error": str(error).splitlines()[0],
+                }
+            )
+            continue
         timings.append({"indicator": indicator["id"], "seconds": time.perf_counter() - began})
         # Saving the results for check.py is not part of the measured work.
         saving = time.perf_counter()

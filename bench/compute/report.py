@@ -99,7 +99,8 @@ def main():
         end = indicators[i + 1]["start"] if i + 1 < len(indicators) else ended
         evident_times[ind["id"]] = end - ind["start"]
     last = indicators[-1]["id"] if indicators else ""
-    duck_times = {t["indicator"]: t["seconds"] for t in kj["indicators"]}
+    duck_times = {t["indicator"]: t["seconds"] for t in kj["indicators"] if "error" not in t}
+    duck_errors = {t["indicator"]: t for t in kj["indicators"] if "error" in t}
     polars_times = {t["indicator"]: t["seconds"] for t in pj["indicators"]}
     p("### Compute: the standard set (issue 5)")
     p("")
@@ -121,6 +122,10 @@ def main():
         i = ind["id"]
         ev, dk, po = evident_times.get(i), duck_times.get(i), polars_times.get(i)
         label = f"{i} (+ writing tables)" if i == last else i
+        if i in duck_errors:
+            failed = duck_errors[i]
+            p(f"| {label} | {ev:.2f} | failed after {failed['seconds']:.0f} s: {failed['error']} | – | – | – |")
+            continue
         p(f"| {label} | {ev:.2f} | {dk:.2f} | {po:.2f} | {ratio(ev, dk)} | {ratio(ev, po)} |" if po is not None
           else f"| {label} | {ev:.2f} | {dk:.2f} | – | {ratio(ev, dk)} | – |")
     setup = (indicators[0]["start"] - started) if indicators else 0

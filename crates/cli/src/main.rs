@@ -17,6 +17,12 @@ use clap::Parser;
 use crate::cli::Cli;
 use crate::output::UsageError;
 
+// DataFusion's threads allocate and free many short-lived buffers; with the
+// system allocator the freed memory stayed in per-thread arenas and counted in
+// the resident size long after the query that used it (see docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -250,8 +250,8 @@ pub enum CubeQuery {
         measures: Vec<usize>,
     },
     /// A query whose rows are the records' level columns and unit (column
-    /// `unit`), ordered by unit; a [`UnitCounter`] turns them into the cells of
-    /// one distinct count.
+    /// `unit`); split by unit and sorted by it, each part fed to a
+    /// [`UnitCounter`], they give the cells of one distinct count.
     Units {
         /// The query.
         sql: String,
@@ -340,10 +340,7 @@ pub fn cube_queries(
             // One sort (which spills) and one pass: the counter sees each unit's
             // records together and counts it once in every cell they reach.
             queries.push(CubeQuery::Units {
-                sql: format!(
-                    "WITH {input} SELECT {list}, {m} AS unit FROM cube_input \
-                     ORDER BY {m} NULLS LAST"
-                ),
+                sql: format!("WITH {input} SELECT {list}, {m} AS unit FROM cube_input"),
                 measure: i,
             });
             continue;
@@ -419,7 +416,9 @@ impl Codebook {
 }
 
 /// Counts the distinct units of every cell of a cube from its records ordered
-/// by unit (a [`CubeQuery::Units`] result, fed batch by batch).
+/// by unit (a [`CubeQuery::Units`] result, fed batch by batch). Several
+/// counters can share the work, each fed the records of its own units, and
+/// [`UnitCounter::absorb`] adds them up.
 ///
 /// A unit whose records all fall in one finest cell (most victims, most
 /// one-off offenders) counts once there and in every cell above it, so such
@@ -539,6 +538,37 @@ impl UnitCounter {
             }
         }
         self.rows.clear();
+    }
+
+    /// Adds the counts of a counter that was fed other units: another part of
+    /// a split in which each unit's records all went to one part.
+    pub fn absorb(&mut self, mut other: UnitCounter) {
+        self.finish_unit();
+        other.finish_unit();
+        // Each counter numbered the codes in the order it met them.
+        let ours: Vec<Vec<CodeId>> = other
+            .codebooks
+            .iter()
+            .zip(&mut self.codebooks)
+            .map(|(theirs, ours)| theirs.names.iter().map(|n| ours.code(Some(n))).collect())
+            .collect();
+        let mut key = Vec::with_capacity(self.columns.len());
+        for (tallies, into) in [
+            (other.single, &mut self.single),
+            (other.spread, &mut self.spread),
+        ] {
+            for (theirs, count) in tallies {
+                key.clear();
+                key.extend(theirs.iter().zip(&ours).map(|(&code, ours)| {
+                    if code == ROLLED || code == MISSING {
+                        code
+                    } else {
+                        ours[code as usize]
+                    }
+                }));
+                add(into, &key, count);
+            }
+        }
     }
 
     /// The cells, sorted by codes as [`read_cells`] returns them.

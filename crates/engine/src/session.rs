@@ -6,11 +6,13 @@
 //! stock DataFusion and would not know a custom function.
 
 use std::fmt;
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
 use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use datafusion::arrow::compute::SortOptions;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::dataframe::DataFrameWriteOptions;
@@ -18,10 +20,16 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::error::DataFusionError;
 use datafusion::execution::SessionStateBuilder;
-use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::physical_expr::expressions::col;
+use datafusion::physical_expr::{LexOrdering, PhysicalSortExpr};
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
+use datafusion::physical_plan::repartition::RepartitionExec;
+use datafusion::physical_plan::sorts::sort::SortExec;
+use datafusion::physical_plan::{Partitioning, execute_stream_partitioned};
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 
@@ -138,7 +146,12 @@ impl Engine {
         let ctx = match &options.target {
             EngineTarget::Local => {
                 let runtime = RuntimeEnvBuilder::new()
-                    .with_memory_pool(Arc::new(FairSpillPool::new(options.memory_limit)))
+                    // When the pool runs out, the error names the operators
+                    // holding the most of it.
+                    .with_memory_pool(Arc::new(TrackConsumersPool::new(
+                        FairSpillPool::new(options.memory_limit),
+                        NonZeroUsize::MIN.saturating_add(4),
+                    )))
                     .with_temp_file_path(options.scratch_dir.join("spill"))
                     .build_arc()?;
                 let bytes_limit = options
@@ -272,18 +285,62 @@ impl Engine {
         self.target == EngineTarget::Local
     }
 
-    /// Runs SQL and hands each result batch to `each` as it is produced, for
-    /// results too large to collect.
-    pub async fn query_each(
+    /// How many parts the local engine splits a query into (its target
+    /// partitions: the cores, unless configured).
+    pub fn parallelism(&self) -> usize {
+        self.ctx.state().config().target_partitions().max(1)
+    }
+
+    /// Runs `sql` with its rows split by a hash of column `key` into one part
+    /// per sink, each part sorted by `key` (NULLs last; the sorts spill), and
+    /// hands each part's batches to its own sink, the parts in parallel. All
+    /// rows with one key reach one sink, in one run.
+    pub async fn query_sorted_parts<S: Send + 'static>(
         &self,
         sql: &str,
-        mut each: impl FnMut(&RecordBatch) -> Result<()>,
-    ) -> Result<()> {
-        let mut stream = self.ctx.sql(sql).await?.execute_stream().await?;
-        while let Some(batch) = stream.next().await {
-            each(&batch?)?;
+        key: &str,
+        sinks: Vec<S>,
+        each: fn(&mut S, &RecordBatch) -> Result<()>,
+    ) -> Result<Vec<S>> {
+        let frame = self.ctx.sql(sql).await?;
+        let task = Arc::new(frame.task_ctx());
+        let plan = frame.create_physical_plan().await?;
+        let column = col(key, &plan.schema())?;
+        let parts = sinks.len().max(1);
+        let split = Arc::new(RepartitionExec::try_new(
+            plan,
+            Partitioning::Hash(vec![Arc::clone(&column)], parts),
+        )?);
+        let order = LexOrdering::new([PhysicalSortExpr::new(
+            column,
+            SortOptions {
+                descending: false,
+                nulls_first: false,
+            },
+        )])
+        .ok_or_else(|| DataFusionError::Internal("empty sort order".into()))?;
+        let sorted = Arc::new(SortExec::new(order, split).with_preserve_partitioning(true));
+        let streams = execute_stream_partitioned(sorted, task)?;
+        let tasks: Vec<_> = streams
+            .into_iter()
+            .zip(sinks)
+            .map(|(mut stream, mut sink)| {
+                tokio::spawn(async move {
+                    while let Some(batch) = stream.next().await {
+                        each(&mut sink, &batch?)?;
+                    }
+                    Ok::<S, EngineError>(sink)
+                })
+            })
+            .collect();
+        let mut done = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            done.push(
+                task.await
+                    .map_err(|e| DataFusionError::ExecutionJoin(Box::new(e)))??,
+            );
         }
-        Ok(())
+        Ok(done)
     }
 
     /// Runs `sql`, streams its result to Parquet under the scratch directory and

@@ -75,11 +75,14 @@ pub async fn compute_each<E: From<EngineError>>(
         population: Population::load(engine).await?,
         data_end: last_recorded_date(engine).await?,
         court: tokio::sync::OnceCell::new(),
+        persons: tokio::sync::OnceCell::new(),
+        scratch: std::sync::Mutex::default(),
     };
     let computed = job.compute_all(&wanted, &mut sink).await;
-    // The intermediate table goes whether or not the indicators succeeded.
-    if let Some(table) = job.court.get().filter(|_| engine.counts_units()) {
-        engine.drop_materialized(table)?;
+    // The intermediate tables go whether or not the indicators succeeded.
+    let written = std::mem::take(&mut *job.scratch.lock().unwrap_or_else(|e| e.into_inner()));
+    for table in written {
+        engine.drop_materialized(&table)?;
     }
     computed
 }
@@ -119,6 +122,10 @@ pub(crate) struct Job<'a> {
     pub data_end: Option<String>,
     /// Court decisions with their ICCS codes, as a FROM item ([`Job::court`]).
     court: tokio::sync::OnceCell<String>,
+    /// Each person's sex and birth year, as a FROM item ([`Job::persons`]).
+    persons: tokio::sync::OnceCell<String>,
+    /// Tables written to the scratch directory, dropped at the end.
+    scratch: std::sync::Mutex<Vec<String>>,
 }
 
 /// The last recorded date of the offences, if there are any.
@@ -265,10 +272,21 @@ impl Job<'_> {
                     cube::read_cells(&batches, dimensions, &yielded)?
                 }
                 CubeQuery::Units { sql, .. } => {
-                    let mut counter = cube::UnitCounter::new(dimensions);
-                    self.engine
-                        .query_each(sql, |batch| counter.push(batch))
-                        .await?;
+                    // One counter per core, each counting the units of its part.
+                    let counters = (0..self.engine.parallelism())
+                        .map(|_| cube::UnitCounter::new(dimensions))
+                        .collect();
+                    let mut counters = self
+                        .engine
+                        .query_sorted_parts(sql, "unit", counters, cube::UnitCounter::push)
+                        .await?
+                        .into_iter();
+                    let mut counter = counters
+                        .next()
+                        .unwrap_or_else(|| cube::UnitCounter::new(dimensions));
+                    for other in counters {
+                        counter.absorb(other);
+                    }
                     counter.finish()
                 }
             };
@@ -350,11 +368,9 @@ pub(crate) fn period_year(code: &str) -> Option<i32> {
 
 impl Job<'_> {
     /// Court decisions with their ICCS codes ([`classified_court_decisions`]) as
-    /// a FROM item. The local engine writes them once per computation to the
-    /// scratch directory: four indicators read them, the reoffending query
-    /// four times, and each reading re-aggregates every offence by case (at 100
+    /// a FROM item. Four indicators read them, the reoffending query four
+    /// times, and each reading re-aggregates every offence by case (at 100
     /// million offences those aggregations together exhausted the memory pool).
-    /// On a cluster the subquery is used as is.
     pub async fn court(&self) -> Result<String> {
         self.court
             .get_or_try_init(|| async {
@@ -362,22 +378,67 @@ impl Job<'_> {
                 if !self.engine.counts_units() {
                     return Ok(sql);
                 }
-                // Named per process and computation: two computations may
-                // share a scratch directory (two commands, or a server).
-                static COMPUTATIONS: std::sync::atomic::AtomicU64 =
-                    std::sync::atomic::AtomicU64::new(0);
-                let name = format!(
-                    "court_decisions_classified_{}_{}",
-                    std::process::id(),
-                    COMPUTATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                );
-                self.engine
-                    .materialize(&name, &format!("SELECT * FROM {sql} AS d"))
-                    .await?;
-                Ok(name)
+                self.write_scratch("court_decisions_classified", &sql).await
             })
             .await
             .cloned()
+    }
+
+    /// Each person's sex and approximate birth year
+    /// ([`reoffending::person_attributes`]) as a FROM item, read by both
+    /// reoffending measures. The local engine writes the person records joined
+    /// to their offences, then their aggregation by person: at 100 million
+    /// offences the two in one query left a sort too little of the memory
+    /// pool.
+    pub async fn persons(&self) -> Result<String> {
+        self.persons
+            .get_or_try_init(|| async {
+                let records = reoffending::person_records();
+                if !self.engine.counts_units() {
+                    return Ok(reoffending::person_attributes(&records));
+                }
+                let records = self.write_scratch("person_records", &records).await?;
+                self.write_scratch(
+                    "person_attributes",
+                    &reoffending::person_attributes(&records),
+                )
+                .await
+            })
+            .await
+            .cloned()
+    }
+
+    /// A subquery as a FROM item, written to the scratch directory first on the
+    /// local engine. A query of many joins and window functions runs all its
+    /// sorts at once, and each gets its share of the memory pool: at 100
+    /// million offences the reoffending query's shares fell below one batch.
+    /// Written in stages, each query's sorts share the whole pool.
+    pub async fn stage(&self, prefix: &str, subquery: &str) -> Result<String> {
+        if !self.engine.counts_units() {
+            return Ok(subquery.to_owned());
+        }
+        self.write_scratch(prefix, subquery).await
+    }
+
+    /// Writes a subquery's result to the scratch directory (local engine) and
+    /// returns the table's name; [`compute_each`] drops it at the end.
+    async fn write_scratch(&self, prefix: &str, subquery: &str) -> Result<String> {
+        // Named per process and computation: two computations may share a
+        // scratch directory (two commands, or a server).
+        static COMPUTATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let name = format!(
+            "{prefix}_{}_{}",
+            std::process::id(),
+            COMPUTATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        self.scratch
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(name.clone());
+        self.engine
+            .materialize(&name, &format!("SELECT * FROM {subquery} AS d"))
+            .await?;
+        Ok(name)
     }
 }
 

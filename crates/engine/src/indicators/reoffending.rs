@@ -48,12 +48,22 @@ fn age_group(birth_year: &str, date: &str) -> String {
     )
 }
 
-/// Sex and approximate birth year of every person, from their offence records.
-fn person_attributes() -> String {
+/// Each person record with its sex and the birth year its age implies (the
+/// year the offence was recorded minus the age).
+pub(crate) fn person_records() -> String {
     format!(
-        "(SELECT p.person_id, MAX(p.sex) AS sex, \
-                 MIN(CAST(date_part('year', o.recorded_date) AS BIGINT) - p.age) AS birth_year \
-          FROM {PERSONS} p JOIN {OFFENCES} o ON p.record_id = o.record_id GROUP BY p.person_id)"
+        "(SELECT p.person_id, p.sex, \
+                 CAST(date_part('year', o.recorded_date) AS BIGINT) - p.age AS birth_year \
+          FROM {PERSONS} p JOIN {OFFENCES} o ON p.record_id = o.record_id)"
+    )
+}
+
+/// Sex and approximate birth year of every person, from their records
+/// ([`person_records`]).
+pub(crate) fn person_attributes(records: &str) -> String {
+    format!(
+        "(SELECT r.person_id, MAX(r.sex) AS sex, MIN(r.birth_year) AS birth_year \
+          FROM {records} r GROUP BY r.person_id)"
     )
 }
 
@@ -190,27 +200,34 @@ pub(crate) async fn proven_reoffending(job: &Job<'_>) -> Result<IndicatorTable> 
     let b = job.breakdown("reoffending", default, &ALLOWED)?;
     let court = job.court().await?;
     let frequency = b.period.unwrap_or(Frequency::Year);
+    let releases = job.stage("releases", &releases(&court)).await?;
     let events = format!(
         "(SELECT person_id, index_date, index_iccs FROM {releases} \
           UNION ALL \
           SELECT d.person_id, d.decision_date AS index_date, d.iccs_code AS index_iccs FROM {court} d \
-          WHERE d.outcome = 'convicted' AND d.sentence_type IN {NON_CUSTODIAL})",
-        releases = releases(&court)
+          WHERE d.outcome = 'convicted' AND d.sentence_type IN {NON_CUSTODIAL})"
     );
-    let cohort = cohort(job, &events, frequency);
-    let reoffences = format!(
-        "(SELECT k2.person_id, k2.index_date, COUNT(*) AS reoffences FROM {cohort} k2 \
-          JOIN {court} r ON r.person_id = k2.person_id AND r.outcome = 'convicted' \
-           AND r.offence_date > k2.index_date \
-           AND r.offence_date <= k2.index_date + INTERVAL '12 months' \
-           AND r.decision_date <= k2.index_date + INTERVAL '18 months' \
-          GROUP BY k2.person_id, k2.index_date)"
-    );
+    let cohort = job
+        .stage("reoffending_cohort", &cohort(job, &events, frequency))
+        .await?;
+    let reoffences = job
+        .stage(
+            "reoffences",
+            &format!(
+                "(SELECT k2.person_id, k2.index_date, COUNT(*) AS reoffences FROM {cohort} k2 \
+                  JOIN {court} r ON r.person_id = k2.person_id AND r.outcome = 'convicted' \
+                   AND r.offence_date > k2.index_date \
+                   AND r.offence_date <= k2.index_date + INTERVAL '12 months' \
+                   AND r.decision_date <= k2.index_date + INTERVAL '18 months' \
+                  GROUP BY k2.person_id, k2.index_date)"
+            ),
+        )
+        .await?;
     let from = format!(
         "{cohort} k JOIN {ICCS_LEVELS} c ON k.index_iccs = c.code \
          LEFT JOIN {reoffences} ro ON ro.person_id = k.person_id AND ro.index_date = k.index_date \
          LEFT JOIN {attributes} pa ON pa.person_id = k.person_id",
-        attributes = person_attributes()
+        attributes = job.persons().await?
     );
     let dimensions = cohort_dimensions(&b);
     let cells = job
@@ -325,7 +342,10 @@ pub(crate) async fn recidivism(job: &Job<'_>) -> Result<IndicatorTable> {
     let b = job.breakdown("recidivism", default, &ALLOWED)?;
     let court = job.court().await?;
     let frequency = b.period.unwrap_or(Frequency::Year);
-    let cohort = cohort(job, &releases(&court), frequency);
+    let releases = job.stage("releases", &releases(&court)).await?;
+    let cohort = job
+        .stage("recidivism_cohort", &cohort(job, &releases, frequency))
+        .await?;
     let dimensions = cohort_dimensions(&b);
     let recorded_end = data_end(
         job,
@@ -348,25 +368,35 @@ pub(crate) async fn recidivism(job: &Job<'_>) -> Result<IndicatorTable> {
 
     // First rearrest and first reconviction after every release (the cohort keeps
     // each person's first release of the period); one pass serves both follow-ups.
-    let releases = releases(&court);
-    let rearrest = format!(
-        "(SELECT r.person_id, r.index_date, MIN(o.recorded_date) AS first_date \
-          FROM {releases} r \
-          JOIN {PERSONS} p ON p.person_id = r.person_id AND p.role = 'suspect' \
-          JOIN {OFFENCES} o ON o.record_id = p.record_id \
-          WHERE o.recorded_date > r.index_date GROUP BY r.person_id, r.index_date)"
-    );
-    let reconviction = format!(
-        "(SELECT r.person_id, r.index_date, MIN(d.offence_date) AS first_date \
-          FROM {releases} r JOIN {court} d ON d.person_id = r.person_id AND d.outcome = 'convicted' \
-          WHERE d.offence_date > r.index_date GROUP BY r.person_id, r.index_date)"
-    );
+    let rearrest = job
+        .stage(
+            "rearrest",
+            &format!(
+                "(SELECT r.person_id, r.index_date, MIN(o.recorded_date) AS first_date \
+                  FROM {releases} r \
+                  JOIN {PERSONS} p ON p.person_id = r.person_id AND p.role = 'suspect' \
+                  JOIN {OFFENCES} o ON o.record_id = p.record_id \
+                  WHERE o.recorded_date > r.index_date GROUP BY r.person_id, r.index_date)"
+            ),
+        )
+        .await?;
+    let reconviction = job
+        .stage(
+            "reconviction",
+            &format!(
+                "(SELECT r.person_id, r.index_date, MIN(d.offence_date) AS first_date \
+                  FROM {releases} r JOIN {court} d ON d.person_id = r.person_id \
+                   AND d.outcome = 'convicted' \
+                  WHERE d.offence_date > r.index_date GROUP BY r.person_id, r.index_date)"
+            ),
+        )
+        .await?;
     let from = format!(
         "{cohort} k JOIN {ICCS_LEVELS} c ON k.index_iccs = c.code \
          LEFT JOIN {rearrest} ra ON ra.person_id = k.person_id AND ra.index_date = k.index_date \
          LEFT JOIN {reconviction} rc ON rc.person_id = k.person_id AND rc.index_date = k.index_date \
          LEFT JOIN {attributes} pa ON pa.person_id = k.person_id",
-        attributes = person_attributes()
+        attributes = job.persons().await?
     );
     let within = |alias: &str, years: u32| {
         format!(
