@@ -20,9 +20,10 @@
 //!
 //! * additive measures (counts, sums) are aggregated once to the finest cells and
 //!   only those cells are rolled up;
-//! * a distinct count on the local engine is one query that sorts the records by
-//!   unit (person, case); a [`UnitCounter`] reads that stream once and counts
-//!   each unit once in every cell its records reach. A unit found in one finest
+//! * a distinct count on the local engine is one query whose records are split
+//!   by unit (person, case) over the cores and sorted by unit; a [`UnitCounter`]
+//!   per part reads its stream once and counts each unit once in every cell its
+//!   records reach, and the counters are added up. A unit found in one finest
 //!   cell only (most victims, most one-off offenders) is tallied there and
 //!   rolled up like a count; only units spread over several finest cells are
 //!   projected into each grouping set.
@@ -279,9 +280,8 @@ impl CubeQuery {
 
 /// Plans a cube as queries of ordinary (spillable) operators: one aggregation
 /// for the additive measures, and per distinct count either one query or, when
-/// the caller can count a stream of records ordered by unit
-/// (`count_units`, the local engine), that sorted stream for a
-/// [`UnitCounter`]. Every step yields every cell that has input records, so
+/// the caller can count streams of records ordered by unit
+/// (`count_units`, the local engine), the records for [`UnitCounter`]s. Every step yields every cell that has input records, so
 /// merging them with [`merge_cells`] gives the cells of [`cube_sql`].
 pub fn cube_queries(
     from: &str,
