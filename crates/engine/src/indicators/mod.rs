@@ -76,6 +76,7 @@ pub async fn compute_each<E: From<EngineError>>(
         data_end: last_recorded_date(engine).await?,
         court: tokio::sync::OnceCell::new(),
         persons: tokio::sync::OnceCell::new(),
+        releases: tokio::sync::OnceCell::new(),
         scratch: std::sync::Mutex::default(),
     };
     let computed = job.compute_all(&wanted, &mut sink).await;
@@ -124,6 +125,8 @@ pub(crate) struct Job<'a> {
     court: tokio::sync::OnceCell<String>,
     /// Each person's sex and birth year, as a FROM item ([`Job::persons`]).
     persons: tokio::sync::OnceCell<String>,
+    /// Sentenced releases with their index offence ([`Job::releases`]).
+    releases: tokio::sync::OnceCell<String>,
     /// Tables written to the scratch directory, dropped at the end.
     scratch: std::sync::Mutex<Vec<String>>,
 }
@@ -403,6 +406,19 @@ impl Job<'_> {
                     &reoffending::person_attributes(&records),
                 )
                 .await
+            })
+            .await
+            .cloned()
+    }
+
+    /// Sentenced releases with the offence of the latest custodial conviction
+    /// ([`reoffending::releases`]) as a FROM item, shared by both reoffending
+    /// measures.
+    pub async fn releases(&self) -> Result<String> {
+        self.releases
+            .get_or_try_init(|| async {
+                let court = self.court().await?;
+                self.stage("releases", &reoffending::releases(&court)).await
             })
             .await
             .cloned()

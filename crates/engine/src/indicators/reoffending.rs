@@ -73,7 +73,7 @@ pub(crate) fn person_attributes(records: &str) -> String {
 /// back by an equi-join: an outer join with a date condition must stay a hash
 /// join (see `joins`), and at 100 million offences its table did not fit beside
 /// the window sorts.
-fn releases(court: &str) -> String {
+pub(crate) fn releases(court: &str) -> String {
     let released = format!("FROM {PRISON_EVENTS} WHERE event = 'release' AND status = 'sentenced'");
     format!(
         "(SELECT e.person_id, e.index_date, COALESCE(m.iccs_code, '{NOT_CLASSIFIABLE}') AS index_iccs \
@@ -200,7 +200,7 @@ pub(crate) async fn proven_reoffending(job: &Job<'_>) -> Result<IndicatorTable> 
     let b = job.breakdown("reoffending", default, &ALLOWED)?;
     let court = job.court().await?;
     let frequency = b.period.unwrap_or(Frequency::Year);
-    let releases = job.stage("releases", &releases(&court)).await?;
+    let releases = job.releases().await?;
     let events = format!(
         "(SELECT person_id, index_date, index_iccs FROM {releases} \
           UNION ALL \
@@ -342,7 +342,7 @@ pub(crate) async fn recidivism(job: &Job<'_>) -> Result<IndicatorTable> {
     let b = job.breakdown("recidivism", default, &ALLOWED)?;
     let court = job.court().await?;
     let frequency = b.period.unwrap_or(Frequency::Year);
-    let releases = job.stage("releases", &releases(&court)).await?;
+    let releases = job.releases().await?;
     let cohort = job
         .stage("recidivism_cohort", &cohort(job, &releases, frequency))
         .await?;
